@@ -1,0 +1,33 @@
+//! One function per subcommand: parse nothing, decide little, call the parts, print the outcome.
+
+mod demo;
+mod generate;
+mod import;
+mod init;
+mod review;
+mod stats;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+
+pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Stats(args) => stats::run(&args),
+        Command::Review(args) => review::run(&args),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
+
+/// The reviewer name to record: the given one, else the login name.
+pub fn reviewer_name(given: Option<&str>) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "reviewer".to_string())
+}

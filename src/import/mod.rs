@@ -1,0 +1,1 @@
+//! Reading CSV / JSON Lines files of flagged matches (being built).

@@ -1,0 +1,245 @@
+//! The store owns every SQL statement: opening and migrating the database, import, the review
+//! queue, decisions and the read-only reports. It returns domain types and typed errors.
+
+mod error;
+pub mod schema;
+mod stats;
+
+pub use error::{StoreError, StoreResult};
+pub use stats::{BatchStatusCount, Stats};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+/// How long a statement waits for another process's lock before reporting the database locked.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open, migrated matchgate database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What `Store::create` found at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// A new database was made.
+    New,
+    /// A matchgate database was already there (migrated forward if it was older).
+    Existing,
+}
+
+impl Store {
+    /// Opens an existing matchgate database; refuses a missing path, a foreign file or a newer
+    /// schema without writing anything.
+    pub fn open(path: &Path) -> StoreResult<Store> {
+        if !path.exists() {
+            return Err(StoreError::NoDatabase {
+                path: path.to_path_buf(),
+            });
+        }
+        match inspect(path)? {
+            Found::Matchgate => Store::open_rw(path),
+            Found::EmptySqlite => Err(StoreError::NotMatchgate {
+                path: path.to_path_buf(),
+                detail: "it is empty; run `matchgate init` on it".into(),
+            }),
+        }
+    }
+
+    /// Opens the database at `path`, creating it when there is none (or when the file is empty).
+    pub fn create(path: &Path) -> StoreResult<(Store, Created)> {
+        let created = if path.exists() {
+            match inspect(path)? {
+                Found::Matchgate => Created::Existing,
+                Found::EmptySqlite => Created::New,
+            }
+        } else {
+            Created::New
+        };
+        Ok((Store::open_rw(path)?, created))
+    }
+
+    fn open_rw(path: &Path) -> StoreResult<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets the review screen read while another process writes; FULL makes every
+        // committed decision survive a power cut, not just a crash.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> StoreResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema::current_version() {
+            return Err(StoreError::NewerVersion {
+                path: self.path.clone(),
+                found: version,
+                supported: schema::current_version(),
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// A write transaction that takes the write lock at once, so it cannot fail half-way for
+    /// want of a lock.
+    fn write(&mut self) -> StoreResult<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+enum Found {
+    Matchgate,
+    /// A SQLite file with no tables and no marks (for instance a 0-byte file).
+    EmptySqlite,
+}
+
+/// Looks at an existing file read-only to decide whether it is ours, without writing to it.
+fn inspect(path: &Path) -> StoreResult<Found> {
+    let not_ours = |detail: String| StoreError::NotMatchgate {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if path.is_dir() {
+        return Err(not_ours("it is a directory".into()));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_ours(format!("cannot be opened as SQLite: {e}")))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    let app_id = match read("PRAGMA application_id") {
+        Ok(id) => id,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Err(not_ours("it is not a SQLite file".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let version = read("PRAGMA user_version")?;
+    let tables = read("SELECT count(*) FROM sqlite_master")?;
+    if app_id == schema::APPLICATION_ID {
+        if version > schema::current_version() {
+            return Err(StoreError::NewerVersion {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema::current_version(),
+            });
+        }
+        return Ok(Found::Matchgate);
+    }
+    if app_id == 0 && version == 0 && tables == 0 {
+        return Ok(Found::EmptySqlite);
+    }
+    Err(not_ours(if app_id != 0 {
+        format!("its application id is {app_id:#x}")
+    } else {
+        format!("it is a SQLite database with {tables} objects of another application")
+    }))
+}
+
+/// The current time as stored in every timestamp column: RFC 3339, UTC, milliseconds.
+pub fn now_utc() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_then_open_is_idempotent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.db");
+        let (_, created) = Store::create(&path).expect("create");
+        assert_eq!(created, Created::New);
+        let (store, created) = Store::create(&path).expect("create again");
+        assert_eq!(created, Created::Existing);
+        assert_eq!(
+            store.schema_version().expect("version"),
+            schema::current_version()
+        );
+    }
+
+    #[test]
+    fn refuses_missing_foreign_and_newer_files_without_writing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("none.db");
+        assert!(matches!(
+            Store::open(&missing),
+            Err(StoreError::NoDatabase { .. })
+        ));
+        assert!(!missing.exists());
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "hello, this is not sqlite at all, just some text").expect("write");
+        let before = std::fs::read(&text).expect("read");
+        assert!(matches!(
+            Store::open(&text),
+            Err(StoreError::NotMatchgate { .. })
+        ));
+        assert!(matches!(
+            Store::create(&text),
+            Err(StoreError::NotMatchgate { .. })
+        ));
+        assert_eq!(std::fs::read(&text).expect("read"), before);
+
+        let foreign = dir.path().join("other.db");
+        Connection::open(&foreign)
+            .and_then(|c| c.execute_batch("CREATE TABLE t (x)"))
+            .expect("foreign db");
+        assert!(matches!(
+            Store::create(&foreign),
+            Err(StoreError::NotMatchgate { .. })
+        ));
+
+        let newer = dir.path().join("newer.db");
+        drop(Store::create(&newer).expect("create"));
+        Connection::open(&newer)
+            .and_then(|c| c.pragma_update(None, "user_version", 999))
+            .expect("bump");
+        assert!(matches!(
+            Store::open(&newer),
+            Err(StoreError::NewerVersion { found: 999, .. })
+        ));
+    }
+}

@@ -1,0 +1,1 @@
+//! The review screen (being built).
