@@ -1,14 +1,20 @@
 //! The domain core: records, field comparison, decisions and release policy. It knows no
 //! terminal and no SQL, so every rule here is a plain function with plain tests.
 
+pub mod address;
+pub mod agreement;
 pub mod decision;
+pub mod explain;
 pub mod field;
 pub mod flagged;
+pub mod flags;
 pub mod reason;
 pub mod status;
+pub mod text_safety;
 
 pub use decision::{Decision, DecisionAction, Verdict};
 pub use field::{Field, Record};
 pub use flagged::{BatchInfo, FlaggedMatch, Gold};
+pub use flags::ItemFlags;
 pub use reason::ReasonCode;
 pub use status::{MatchStatus, QueueState};

@@ -2,6 +2,7 @@
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
 mod error;
+mod import;
 pub mod schema;
 mod stats;
 

@@ -1,0 +1,1 @@
+//! Address sufficiency: is an address complete and well-formed enough to release (being built).

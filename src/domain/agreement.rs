@@ -1,0 +1,1 @@
+//! Per-field agreement between a requested and a candidate record (being built).

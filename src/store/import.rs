@@ -1,0 +1,1 @@
+//! Writing imported flagged matches into the database (being built).
