@@ -8,7 +8,9 @@ pub mod explain;
 pub mod field;
 pub mod flagged;
 pub mod flags;
+pub mod queue;
 pub mod reason;
+pub mod review_item;
 pub mod status;
 pub mod text_safety;
 
@@ -16,5 +18,9 @@ pub use decision::{Decision, DecisionAction, Verdict};
 pub use field::{Field, Record};
 pub use flagged::{BatchInfo, FlaggedMatch, Gold};
 pub use flags::ItemFlags;
+pub use queue::{
+    QueueCounts, QueueEntry, QueueFilter, QueueKey, QueueSort, ScoreBand, StateFilter,
+};
 pub use reason::ReasonCode;
+pub use review_item::{CandidateMatch, ReviewItem};
 pub use status::{MatchStatus, QueueState};

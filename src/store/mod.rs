@@ -1,12 +1,17 @@
 //! The store owns every SQL statement: opening and migrating the database, import, the review
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
+mod decisions;
 mod error;
 mod import;
+mod queue;
+mod records;
 pub mod schema;
 mod stats;
 
+pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
+pub use queue::PageFrom;
 pub use stats::{BatchStatusCount, Stats};
 
 use std::path::{Path, PathBuf};

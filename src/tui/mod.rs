@@ -1,1 +1,10 @@
-//! The review screen (being built).
+//! The review screen, Elm style: [`state`] holds everything, [`action`] lists what can happen,
+//! [`update`] is the only place state changes and returns [`effect`]s, [`view`] draws from state
+//! alone, and [`runtime`] is the edge that talks to the terminal and the store.
+
+pub mod action;
+pub mod effect;
+pub mod keymap;
+pub mod layout;
+pub mod state;
+pub mod update;

@@ -1,0 +1,266 @@
+//! Writing decisions: each reviewer action is one IMMEDIATE transaction that appends history rows,
+//! moves match statuses and re-ranks the request in the queue, all or nothing.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Store, StoreError, StoreResult, now_utc};
+use crate::domain::{Decision, DecisionAction, MatchStatus, QueueState, ReasonCode, Verdict};
+
+/// What a committed decision (or undo) changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionOutcome {
+    /// The history group: every row the action wrote shares it; undo reverts a whole group.
+    pub group_id: i64,
+    pub request_id: i64,
+    pub state_before: QueueState,
+    pub state_after: QueueState,
+    /// (match id, status before, status after) for every match the action touched.
+    pub changes: Vec<(i64, MatchStatus, MatchStatus)>,
+}
+
+/// One row to append to `decisions`.
+struct HistoryRow<'a> {
+    match_id: i64,
+    action: DecisionAction,
+    before: MatchStatus,
+    after: MatchStatus,
+    reason: Option<ReasonCode>,
+    note: Option<&'a str>,
+    undoes: Option<i64>,
+}
+
+impl Store {
+    /// Commits a reviewer's decision on one candidate. Approving closes the request's other open
+    /// candidates as not chosen; deferring and escalating move the whole request. Refused when
+    /// the match is no longer open (someone else decided it meanwhile).
+    pub fn record_decision(
+        &mut self,
+        decision: &Decision,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        let tx = self.write()?;
+        let (request_id, status) = match_row(&tx, decision.match_id)?;
+        if decision.verdict != Verdict::Note && !status.is_open() {
+            return Err(StoreError::Refused(format!(
+                "match {} is already {status}; reload to see the latest decision",
+                decision.match_id
+            )));
+        }
+        let siblings = open_siblings(&tx, request_id, decision.match_id)?;
+        let state_before = request_state(&tx, request_id)?;
+        let note = decision.note.as_deref();
+        let mut rows = vec![HistoryRow {
+            match_id: decision.match_id,
+            action: decision.verdict.action(),
+            before: status,
+            after: decision.verdict.status_after().unwrap_or(status),
+            reason: decision.verdict.reason(),
+            note,
+            undoes: None,
+        }];
+        let sibling_after = match decision.verdict {
+            Verdict::Approve => Some((MatchStatus::Rejected, Some(ReasonCode::NotChosen))),
+            Verdict::Defer => Some((MatchStatus::Deferred, None)),
+            Verdict::Escalate => Some((MatchStatus::Escalated, None)),
+            Verdict::Reject(_) | Verdict::Note => None,
+        };
+        if let Some((after, reason)) = sibling_after {
+            for (match_id, before) in siblings {
+                rows.push(HistoryRow {
+                    match_id,
+                    action: if after == MatchStatus::Rejected {
+                        DecisionAction::Reject
+                    } else {
+                        decision.verdict.action()
+                    },
+                    before,
+                    after,
+                    reason,
+                    note,
+                    undoes: None,
+                });
+            }
+        }
+        let group_id = append(&tx, &rows, &decision.reviewer, decision.viewed_ms, session)?;
+        let state_after = rerank(&tx, request_id)?;
+        tx.commit()?;
+        Ok(DecisionOutcome {
+            group_id,
+            request_id,
+            state_before,
+            state_after,
+            changes: rows
+                .iter()
+                .map(|r| (r.match_id, r.before, r.after))
+                .collect(),
+        })
+    }
+
+    /// Reverts every row of a decision group with new `undo` rows (nothing is deleted). Refused
+    /// when a match has moved on since (another decision or an export).
+    pub fn undo_group(
+        &mut self,
+        group_id: i64,
+        reviewer: &str,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        let tx = self.write()?;
+        let originals: Vec<(i64, i64, String, String, String)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, match_id, action, status_before, status_after
+                   FROM decisions WHERE group_id = ? ORDER BY id",
+            )?;
+            let rows = stmt.query_map([group_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let Some(first) = originals.first() else {
+            return Err(StoreError::NotFound(format!("decision group {group_id}")));
+        };
+        if first.2 == DecisionAction::Undo.as_str() {
+            return Err(StoreError::Refused(
+                "an undo cannot itself be undone".into(),
+            ));
+        }
+        let (request_id, _) = match_row(&tx, first.1)?;
+        let state_before = request_state(&tx, request_id)?;
+        let mut rows = Vec::new();
+        for (id, match_id, _, before, after) in &originals {
+            let before = parse_status(before)?;
+            let after = parse_status(after)?;
+            let (_, current) = match_row(&tx, *match_id)?;
+            if current != after {
+                return Err(StoreError::Refused(format!(
+                    "match {match_id} is now {current}, not {after}; it changed after this decision, so it cannot be undone"
+                )));
+            }
+            rows.push(HistoryRow {
+                match_id: *match_id,
+                action: DecisionAction::Undo,
+                before: current,
+                after: before,
+                reason: None,
+                note: None,
+                undoes: Some(*id),
+            });
+        }
+        let group_id = append(&tx, &rows, reviewer, 0, session)?;
+        let state_after = rerank(&tx, request_id)?;
+        tx.commit()?;
+        Ok(DecisionOutcome {
+            group_id,
+            request_id,
+            state_before,
+            state_after,
+            changes: rows
+                .iter()
+                .map(|r| (r.match_id, r.before, r.after))
+                .collect(),
+        })
+    }
+}
+
+fn parse_status(text: &str) -> StoreResult<MatchStatus> {
+    text.parse()
+        .map_err(|e| StoreError::Refused(format!("corrupt history: {e}")))
+}
+
+/// The match's request and current status.
+fn match_row(tx: &Transaction<'_>, match_id: i64) -> StoreResult<(i64, MatchStatus)> {
+    let row: Option<(i64, String)> = tx
+        .prepare_cached("SELECT request_id, status FROM matches WHERE id = ?")?
+        .query_row([match_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (request_id, status) =
+        row.ok_or_else(|| StoreError::NotFound(format!("match {match_id}")))?;
+    Ok((request_id, parse_status(&status)?))
+}
+
+/// The request's other candidates that are still open, with their status.
+fn open_siblings(
+    tx: &Transaction<'_>,
+    request_id: i64,
+    except: i64,
+) -> StoreResult<Vec<(i64, MatchStatus)>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, status FROM matches
+          WHERE request_id = ? AND id != ? AND status IN ('pending', 'deferred') ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![request_id, except], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, status) = row?;
+        out.push((id, parse_status(&status)?));
+    }
+    Ok(out)
+}
+
+fn request_state(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
+    let rank: i64 = tx
+        .prepare_cached("SELECT queue_rank FROM requests WHERE id = ?")?
+        .query_row([request_id], |r| r.get(0))?;
+    Ok(QueueState::from_rank(rank).unwrap_or(QueueState::Open))
+}
+
+/// Recomputes the request's queue state from its matches' statuses and stores it.
+fn rerank(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
+    let statuses: Vec<MatchStatus> = {
+        let mut stmt = tx.prepare_cached("SELECT status FROM matches WHERE request_id = ?")?;
+        let rows = stmt.query_map([request_id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parse_status(&row?)?);
+        }
+        out
+    };
+    let state = QueueState::of(statuses);
+    tx.prepare_cached("UPDATE requests SET queue_rank = ? WHERE id = ?")?
+        .execute(params![state.rank(), request_id])?;
+    Ok(state)
+}
+
+/// Appends history rows as one group and applies their status changes; returns the group id
+/// (the first row's id, known in advance because the write lock is held).
+fn append(
+    tx: &Transaction<'_>,
+    rows: &[HistoryRow<'_>],
+    reviewer: &str,
+    viewed_ms: u64,
+    session: &str,
+) -> StoreResult<i64> {
+    let group_id: i64 =
+        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
+            r.get(0)
+        })?;
+    let now = now_utc();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO decisions (match_id, group_id, reviewer, action, status_before, status_after,
+                                reason_code, note, decided_at, viewed_ms, undoes, session)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    let mut update =
+        tx.prepare_cached("UPDATE matches SET status = ?, updated_at = ? WHERE id = ?")?;
+    for row in rows {
+        insert.execute(params![
+            row.match_id,
+            group_id,
+            reviewer,
+            row.action.as_str(),
+            row.before.as_str(),
+            row.after.as_str(),
+            row.reason.map(ReasonCode::code),
+            row.note,
+            now,
+            viewed_ms as i64,
+            row.undoes,
+            session,
+        ])?;
+        if row.before != row.after {
+            update.execute(params![row.after.as_str(), now, row.match_id])?;
+        }
+    }
+    Ok(group_id)
+}

@@ -1,0 +1,54 @@
+//! Reading records (request and candidate rows) back into domain types.
+
+use rusqlite::Row;
+
+use crate::domain::{Field, Record};
+
+/// The canonical columns of `requests`, in `Field::ALL` order without TIN.
+pub const REQUEST_FIELDS: [Field; 9] = [
+    Field::GivenName,
+    Field::Surname,
+    Field::Dob,
+    Field::StreetNumber,
+    Field::Street,
+    Field::Unit,
+    Field::City,
+    Field::State,
+    Field::Zip,
+];
+
+/// Builds a record from `source_id`, the given canonical columns and `extra`, read in that order
+/// starting at column `first`.
+pub fn record_from_row(row: &Row<'_>, first: usize, fields: &[Field]) -> rusqlite::Result<Record> {
+    let mut record = Record::new(row.get::<_, String>(first)?);
+    for (offset, field) in fields.iter().enumerate() {
+        if let Some(value) = row.get::<_, Option<String>>(first + 1 + offset)? {
+            record.set(*field, value);
+        }
+    }
+    let extra: String = row.get(first + 1 + fields.len())?;
+    // The extra column is written by the importer as a JSON object of strings; anything else is
+    // shown as one opaque value rather than dropped.
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&extra) {
+        Ok(map) => {
+            for (key, value) in map {
+                let text = match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                record.set_extra(key, text);
+            }
+        }
+        Err(_) if extra.trim().is_empty() => {}
+        Err(_) => record.set_extra("extra", extra),
+    }
+    Ok(record)
+}
+
+/// `source_id, <fields>, extra` with a table alias, for SELECT lists.
+pub fn columns(alias: &str, fields: &[Field]) -> String {
+    let mut cols = vec![format!("{alias}.source_id")];
+    cols.extend(fields.iter().map(|f| format!("{alias}.{}", f.key())));
+    cols.push(format!("{alias}.extra"));
+    cols.join(", ")
+}

@@ -1,0 +1,129 @@
+//! Every thing that can happen to the review screen: keys the keymap names, and results coming
+//! back from the store. `update` is the only consumer.
+
+use serde::Deserialize;
+
+use crate::domain::{QueueCounts, QueueEntry, ReviewItem};
+use crate::store::DecisionOutcome;
+
+/// What a key can be bound to (the names used in keymap files, in snake_case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Approve release of the shown candidate's address.
+    Approve,
+    /// Reject: opens the reason picker.
+    Reject,
+    /// Defer the request; it comes back after the pending items.
+    Defer,
+    /// Escalate the request to a supervisor, with an optional note.
+    Escalate,
+    /// Add a note to the current item.
+    Note,
+    /// Revert your last decision of this session.
+    Undo,
+    /// Next item in the queue.
+    Next,
+    /// Previous item in the queue.
+    Prev,
+    /// Show the request's next candidate.
+    NextCandidate,
+    /// Fuzzy search over names and addresses in the queue.
+    Search,
+    /// Filter the queue (status, batch, score band, flag).
+    Filter,
+    /// Change the queue order (score, age, batch).
+    Sort,
+    /// Show every field in full, untruncated.
+    Detail,
+    /// Show or hide the queue list.
+    ToggleQueue,
+    /// Help: every key.
+    Help,
+    /// Leave the current popup or mode.
+    Cancel,
+    /// Confirm the current popup or input.
+    Confirm,
+    /// Quit (every decision is already saved).
+    Quit,
+}
+
+impl Command {
+    /// A short label for the footer and the help overlay.
+    pub fn label(self) -> &'static str {
+        match self {
+            Command::Approve => "approve",
+            Command::Reject => "reject",
+            Command::Defer => "defer",
+            Command::Escalate => "escalate",
+            Command::Note => "note",
+            Command::Undo => "undo",
+            Command::Next => "next",
+            Command::Prev => "previous",
+            Command::NextCandidate => "next candidate",
+            Command::Search => "search",
+            Command::Filter => "filter",
+            Command::Sort => "sort",
+            Command::Detail => "full values",
+            Command::ToggleQueue => "queue list",
+            Command::Help => "help",
+            Command::Cancel => "cancel",
+            Command::Confirm => "confirm",
+            Command::Quit => "quit",
+        }
+    }
+
+    /// Commands that decide, and so need the record fully visible first.
+    pub fn is_decision(self) -> bool {
+        matches!(
+            self,
+            Command::Approve | Command::Reject | Command::Defer | Command::Escalate
+        )
+    }
+}
+
+/// An input to `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A bound key.
+    Command(Command),
+    /// A typed character in a text field (note, search) or a picker digit.
+    Input(char),
+    /// Delete the last typed character.
+    Backspace,
+    /// The terminal is now this size.
+    Resize { width: u16, height: u16 },
+    /// A page of the queue arrived.
+    PageLoaded {
+        page: Vec<QueueEntry>,
+        placement: Placement,
+    },
+    /// The counts for the current filter arrived.
+    CountsLoaded(QueueCounts),
+    /// The current item arrived (None: it vanished, e.g. deleted by another tool).
+    ItemLoaded(Option<Box<ReviewItem>>),
+    /// A decision was committed.
+    DecisionSaved(DecisionOutcome),
+    /// An undo was committed.
+    UndoSaved(DecisionOutcome),
+    /// A note was committed (status unchanged).
+    NoteSaved,
+    /// The store refused or failed; nothing was saved.
+    StoreFailed(String),
+    /// Search results arrived for this query.
+    SearchResults {
+        query: String,
+        hits: Vec<QueueEntry>,
+    },
+}
+
+/// Where a loaded page goes in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// A fresh window (start, filter change, jump); select the first entry.
+    Replace,
+    /// After the last entry.
+    Append,
+    /// Before the first entry.
+    Prepend,
+}

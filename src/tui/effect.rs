@@ -1,0 +1,33 @@
+//! What `update` asks the outside world to do. The runtime performs effects against the store
+//! and feeds the results back as actions.
+
+use crate::domain::{QueueFilter, QueueSort, Verdict};
+use crate::store::PageFrom;
+
+use super::action::Placement;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadPage {
+        filter: QueueFilter,
+        sort: QueueSort,
+        from: PageFrom,
+        placement: Placement,
+    },
+    LoadCounts(QueueFilter),
+    LoadItem(i64),
+    /// Commit a decision; `shown_for_ms` is filled by the runtime from when the item appeared.
+    Decide {
+        match_id: i64,
+        verdict: Verdict,
+        note: Option<String>,
+    },
+    Undo {
+        group_id: i64,
+    },
+    Search {
+        filter: QueueFilter,
+        query: String,
+    },
+    Quit,
+}

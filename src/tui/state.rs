@@ -1,0 +1,172 @@
+//! The review screen's whole state. Rendering reads it; only `update` changes it.
+
+use crate::domain::{
+    BatchInfo, QueueCounts, QueueEntry, QueueFilter, QueueSort, ReviewItem, Verdict,
+};
+
+/// How many queue entries one page load brings.
+pub const PAGE_SIZE: usize = 100;
+/// The most entries the window keeps; older ones are dropped as the reviewer moves on.
+pub const WINDOW_MAX: usize = 3 * PAGE_SIZE;
+
+/// Who is reviewing what, fixed for the session.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionInfo {
+    pub db_label: String,
+    pub reviewer: String,
+    /// A training session (demo data or a scratch copy): shown in the header.
+    pub training: bool,
+}
+
+/// A bounded slice of the queue around the cursor, paged in from the store.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueWindow {
+    pub entries: Vec<QueueEntry>,
+    pub cursor: usize,
+    /// Queue position of `entries[0]` (0-based), when known.
+    pub offset: Option<u64>,
+    /// Nothing comes after the last entry / before the first.
+    pub at_end: bool,
+    pub at_start: bool,
+    /// A move waiting for a page to arrive (+1 after an append, -1 after a prepend).
+    pub pending_move: i8,
+}
+
+impl QueueWindow {
+    pub fn current(&self) -> Option<&QueueEntry> {
+        self.entries.get(self.cursor)
+    }
+
+    /// The 1-based position of the current entry in the queue, when known.
+    pub fn position(&self) -> Option<u64> {
+        self.offset
+            .map(|o| o + self.cursor as u64 + 1)
+            .filter(|_| !self.entries.is_empty())
+    }
+}
+
+/// What a line of text typed by the reviewer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// The note that goes with an escalation (may be empty).
+    Escalate,
+    /// A note on the item.
+    Note,
+}
+
+/// What the screen is doing: browsing, or one popup with its own keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Mode {
+    #[default]
+    Browse,
+    /// Choosing the reason for a rejection.
+    ReasonPicker,
+    TextInput {
+        purpose: InputPurpose,
+        text: String,
+    },
+    Search {
+        query: String,
+        hits: Vec<QueueEntry>,
+        selected: usize,
+    },
+    Filter {
+        selected: usize,
+    },
+    Sort {
+        selected: usize,
+    },
+    Help,
+    /// Every value of the current item in full.
+    Detail,
+}
+
+/// The last line of the screen: what just happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub kind: StatusKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    /// A decision is committed.
+    Saved,
+    /// Nothing was saved.
+    Error,
+}
+
+/// A decision of this session that `u` can revert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoEntry {
+    pub group_id: i64,
+    pub entry: QueueEntry,
+    pub verdict: Verdict,
+}
+
+/// A decision sent to the store and not yet confirmed (kept so a failure can be retried).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InFlight {
+    pub entry: QueueEntry,
+    pub verdict: Verdict,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewState {
+    pub session: SessionInfo,
+    pub batches: Vec<(i64, BatchInfo)>,
+    pub filter: QueueFilter,
+    pub sort: QueueSort,
+    pub counts: QueueCounts,
+    pub window: QueueWindow,
+    pub item: Option<ReviewItem>,
+    /// Which candidate of the item the comparison shows.
+    pub shown: usize,
+    pub mode: Mode,
+    pub width: u16,
+    pub height: u16,
+    /// The reviewer's choice to show the queue list (it also needs the room).
+    pub show_queue: bool,
+    pub status: Option<StatusLine>,
+    pub undo: Vec<UndoEntry>,
+    pub in_flight: Option<InFlight>,
+    /// The last decision that failed, for the retry hint.
+    pub failed: Option<InFlight>,
+    pub quit: bool,
+}
+
+impl ReviewState {
+    pub fn new(session: SessionInfo, batches: Vec<(i64, BatchInfo)>, filter: QueueFilter) -> Self {
+        ReviewState {
+            session,
+            batches,
+            filter,
+            show_queue: true,
+            width: 80,
+            height: 24,
+            ..ReviewState::default()
+        }
+    }
+
+    pub fn shown_candidate(&self) -> Option<&crate::domain::CandidateMatch> {
+        self.item
+            .as_ref()
+            .and_then(|i| i.candidates.get(self.shown))
+    }
+
+    pub fn batch_name(&self, batch_id: i64) -> Option<&str> {
+        self.batches
+            .iter()
+            .find(|(id, _)| *id == batch_id)
+            .map(|(_, b)| b.name.as_str())
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(StatusLine {
+            text: text.into(),
+            kind,
+        });
+    }
+}
