@@ -6,6 +6,7 @@ mod error;
 mod import;
 mod queue;
 mod records;
+mod search;
 pub mod schema;
 mod stats;
 

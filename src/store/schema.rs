@@ -49,6 +49,18 @@ CREATE INDEX requests_by_batch       ON requests (queue_rank, batch_id, id);
 CREATE INDEX requests_batch_by_score ON requests (batch_id, queue_rank, top_score, id);
 CREATE INDEX requests_batch_by_age   ON requests (batch_id, queue_rank, id);
 
+-- Full-text index over what a reviewer searches by (names, address, request id). Contentless:
+-- it holds only the index; rowid is requests.id.
+CREATE VIRTUAL TABLE request_search USING fts5(
+    text, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TRIGGER requests_search_index AFTER INSERT ON requests
+BEGIN
+    INSERT INTO request_search (rowid, text) VALUES (new.id, concat_ws(' ',
+        new.source_id, new.given_name, new.surname, new.street_number, new.street,
+        new.unit, new.city, new.state, new.zip));
+END;
+
 -- The protected record a matcher proposed. source_id is the file's candidate_id.
 CREATE TABLE candidates (
     id            INTEGER PRIMARY KEY,

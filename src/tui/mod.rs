@@ -6,5 +6,8 @@ pub mod action;
 pub mod effect;
 pub mod keymap;
 pub mod layout;
+pub mod runtime;
+pub mod session;
 pub mod state;
 pub mod update;
+pub mod view;

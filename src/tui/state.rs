@@ -16,6 +16,8 @@ pub struct SessionInfo {
     pub reviewer: String,
     /// A training session (demo data or a scratch copy): shown in the header.
     pub training: bool,
+    /// NO_COLOR is set: styles fall back to bold, reverse and underline.
+    pub no_color: bool,
 }
 
 /// A bounded slice of the queue around the cursor, paged in from the store.

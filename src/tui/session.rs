@@ -1,0 +1,65 @@
+//! Opening a review session in a real terminal: everything that can fail is checked before the
+//! terminal is touched, and the terminal is restored on quit, on error and on panic.
+
+use std::io::IsTerminal;
+
+use anyhow::Context as _;
+
+use super::keymap::Keymap;
+use super::runtime::{Runtime, run};
+use super::state::{ReviewState, SessionInfo};
+use crate::domain::{QueueFilter, StateFilter};
+use crate::store::Store;
+
+/// What a review session needs besides the store.
+pub struct SessionOptions {
+    pub reviewer: String,
+    pub batch: Option<String>,
+    pub training: bool,
+    /// Shown in the header instead of the database path (e.g. "demo").
+    pub db_label: Option<String>,
+}
+
+/// Runs the review screen on an open store until the reviewer quits.
+pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> {
+    let keymap = Keymap::load(Keymap::user_path().as_deref())?;
+    let batches = store.batches()?;
+    let batch_id = match &options.batch {
+        None => None,
+        Some(name) => Some(
+            batches
+                .iter()
+                .find(|(_, b)| &b.name == name)
+                .map(|(id, _)| *id)
+                .with_context(|| {
+                    let known: Vec<&str> = batches.iter().map(|(_, b)| b.name.as_str()).collect();
+                    format!("no batch named {name:?} in this database (batches: {})", known.join(", "))
+                })?,
+        ),
+    };
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!("the review screen needs a terminal (standard output is not one)");
+    }
+    let session = SessionInfo {
+        db_label: options
+            .db_label
+            .unwrap_or_else(|| store.path().display().to_string()),
+        reviewer: options.reviewer.clone(),
+        training: options.training,
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    };
+    let filter = QueueFilter {
+        state: StateFilter::ToDo,
+        batch_id,
+        ..QueueFilter::default()
+    };
+    let mut state = ReviewState::new(session, batches, filter);
+    let mut runtime = Runtime::new(store, options.reviewer);
+    // ratatui::init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = ratatui::try_init()?;
+    let result = run(&mut terminal, &mut state, &keymap, &mut runtime, || {
+        crossterm::event::read().map(Some)
+    });
+    ratatui::restore();
+    result
+}

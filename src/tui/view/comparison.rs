@@ -1,0 +1,192 @@
+//! The heart of the screen: the request and the shown candidate side by side, field by field,
+//! with per-field agreement, the list of candidates, and why the matcher flagged the pair.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::queue_list::position_text;
+use super::text::{ValueStyle, safe_spans, value_spans};
+use super::theme::Theme;
+use crate::domain::agreement::{AgreementClass, FieldAgreement, compare_records};
+use crate::domain::explain::{Explanation, score_band};
+use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
+use crate::tui::layout;
+use crate::tui::state::ReviewState;
+
+const FIELD_WIDTH: usize = 14;
+const AGREEMENT_WIDTH: usize = 13;
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
+    let (Some(item), Some(shown)) = (&state.item, state.shown_candidate()) else {
+        let text = if state.window.entries.is_empty() {
+            "Nothing left in this queue. Press f to change the filter, or q to quit."
+        } else {
+            "Loading…"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), area);
+        return;
+    };
+    let agreements = compare_records(&item.request, &shown.candidate);
+    let [strip, title, table, explanation] = Layout::vertical([
+        Constraint::Length(layout::candidate_strip_height(item)),
+        Constraint::Length(2),
+        Constraint::Length(agreements.len() as u16),
+        Constraint::Length(layout::EXPLANATION_HEIGHT),
+    ])
+    .areas(area);
+    candidate_strip(frame, strip, state, item, theme);
+    title_lines(frame, title, state, item, shown, theme);
+    rows(frame, table, &agreements, theme);
+    explain(frame, explanation, shown, &agreements, theme);
+}
+
+fn status_word(status: MatchStatus) -> &'static str {
+    match status {
+        MatchStatus::Pending => "○ pending",
+        MatchStatus::Approved => "✔ approved",
+        MatchStatus::Rejected => "✖ rejected",
+        MatchStatus::Deferred => "◔ deferred",
+        MatchStatus::Escalated => "▲ escalated",
+        MatchStatus::Released => "⇒ released",
+    }
+}
+
+fn candidate_strip(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, item: &ReviewItem, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let width = usize::from(area.width);
+    let mut lines = vec![Line::styled(
+        format!("{} candidates for this request · Tab shows the next", item.candidates.len()),
+        theme.title(),
+    )];
+    for (index, c) in item.candidates.iter().enumerate() {
+        let selected = index == state.shown;
+        let style = if selected { theme.selected() } else { Style::new() };
+        let text = format!(
+            "{} {}. {:<9} {:.2}  {:<11} {} · {}",
+            if selected { "▶" } else { " " },
+            index + 1,
+            c.candidate.id,
+            c.score,
+            status_word(c.status),
+            c.candidate.display_name(),
+            c.candidate.display_address()
+        );
+        lines.push(Line::from(safe_spans(&text, width, style, theme)));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn title_lines(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &ReviewState,
+    item: &ReviewItem,
+    shown: &CandidateMatch,
+    theme: Theme,
+) {
+    let width = usize::from(area.width);
+    let mut first = String::new();
+    if !layout::queue_list_visible(state) {
+        first.push_str(&position_text(state));
+        first.push_str(" │ ");
+    }
+    first.push_str(&format!(
+        "request {} ↔ candidate {} · matcher {:.2} ({}) · {}",
+        item.request.id,
+        shown.candidate.id,
+        shown.score,
+        score_band(shown.score),
+        status_word(shown.status)
+    ));
+    let col = column_width(width);
+    let header = format!(
+        "{:<fw$} {:<col$} {:<col$} {}",
+        "field",
+        "requested",
+        "candidate",
+        "agreement",
+        fw = FIELD_WIDTH,
+        col = col
+    );
+    let lines = vec![
+        Line::from(safe_spans(&first, width, theme.title(), theme)),
+        Line::styled(header, theme.dim().add_modifier(ratatui::style::Modifier::UNDERLINED)),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Width of each value column: what is left after the field name and agreement columns.
+fn column_width(width: usize) -> usize {
+    width.saturating_sub(FIELD_WIDTH + AGREEMENT_WIDTH + 3) / 2
+}
+
+fn class_style(class: AgreementClass, theme: Theme) -> Style {
+    match class {
+        AgreementClass::Exact => theme.good(),
+        AgreementClass::Close => theme.warn(),
+        AgreementClass::Different => theme.bad(),
+        AgreementClass::Missing => theme.dim(),
+    }
+}
+
+fn rows(frame: &mut Frame<'_>, area: Rect, agreements: &[FieldAgreement], theme: Theme) {
+    let col = column_width(usize::from(area.width));
+    let lines: Vec<Line<'static>> = agreements
+        .iter()
+        .map(|a| {
+            let mut spans = safe_spans(&a.key.label(), FIELD_WIDTH, theme.dim(), theme);
+            pad(&mut spans, FIELD_WIDTH + 1);
+            for (value, diff) in [(&a.requested, &a.requested_diff), (&a.candidate, &a.candidate_diff)] {
+                let start = width_of(&spans);
+                match value {
+                    Some(v) => {
+                        let style = ValueStyle { base: Style::new(), diff, theme };
+                        spans.extend(value_spans(v, col, &style).0);
+                    }
+                    None => spans.push(Span::styled("—", theme.dim())),
+                }
+                pad(&mut spans, start + col + 1);
+            }
+            let verdict = format!("{} {} {:.2}", a.class.glyph(), a.class.word(), a.score);
+            spans.extend(safe_spans(&verdict, AGREEMENT_WIDTH, class_style(a.class, theme), theme));
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn width_of(spans: &[Span<'_>]) -> usize {
+    spans.iter().map(|s| s.content.width()).sum()
+}
+
+fn pad(spans: &mut Vec<Span<'static>>, to: usize) {
+    let used = width_of(spans);
+    if used < to {
+        spans.push(Span::raw(" ".repeat(to - used)));
+    }
+}
+
+fn explain(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    shown: &CandidateMatch,
+    agreements: &[FieldAgreement],
+    theme: Theme,
+) {
+    let width = usize::from(area.width);
+    let explanation = Explanation::from_agreements(agreements);
+    let first = format!(
+        "why flagged (matcher {:.2}, {}): {}",
+        shown.score,
+        score_band(shown.score),
+        explanation.summary()
+    );
+    let lines = vec![Line::from(safe_spans(&first, width, Style::new(), theme))];
+    frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }), area);
+}
