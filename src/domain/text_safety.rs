@@ -118,6 +118,19 @@ pub struct Segment {
     pub text: String,
     /// The text is an escape matchgate wrote, not the record's own characters: show it styled.
     pub escaped: bool,
+    /// The characters are among those the caller marked (the comparison's differing
+    /// characters): show them highlighted.
+    pub marked: bool,
+}
+
+impl Segment {
+    fn literal(text: String, marked: bool) -> Segment {
+        Segment {
+            text,
+            escaped: false,
+            marked,
+        }
+    }
 }
 
 /// The text split into literal runs and escapes, for renderers that style escapes differently.
@@ -126,30 +139,38 @@ pub struct Segment {
 /// cutting `\u{202e}` into something that reads like other text. Backslashes stay literal here:
 /// the style is what tells an escape from typed text.
 pub fn display_segments(text: &str) -> Vec<Segment> {
+    display_segments_marked(text, &[])
+}
+
+/// Like [`display_segments`], also splitting at the marked characters (char indices into the raw
+/// text, as the comparison's diffs give them), so highlighting survives escaping: a marked unsafe
+/// character becomes a marked escape.
+pub fn display_segments_marked(text: &str, marked: &[usize]) -> Vec<Segment> {
     let mut segments = Vec::new();
     let mut literal = String::new();
+    let mut literal_marked = false;
     for (i, c) in text.chars().enumerate() {
+        let is_marked = marked.contains(&i);
         let unsafe_here = is_unsafe_char(c) || (i == 0 && leading_zero_width(text));
+        if !literal.is_empty() && (unsafe_here || is_marked != literal_marked) {
+            segments.push(Segment::literal(
+                std::mem::take(&mut literal),
+                literal_marked,
+            ));
+        }
         if unsafe_here {
-            if !literal.is_empty() {
-                segments.push(Segment {
-                    text: std::mem::take(&mut literal),
-                    escaped: false,
-                });
-            }
             segments.push(Segment {
                 text: escape_char(c),
                 escaped: true,
+                marked: is_marked,
             });
         } else {
+            literal_marked = is_marked;
             literal.push(c);
         }
     }
     if !literal.is_empty() {
-        segments.push(Segment {
-            text: literal,
-            escaped: false,
-        });
+        segments.push(Segment::literal(literal, literal_marked));
     }
     segments
 }
@@ -225,19 +246,13 @@ pub fn truncate_segments(segments: &[Segment], width: usize) -> (Vec<Segment>, b
         if !seg.escaped {
             let part = prefix_within(&seg.text, budget - used);
             if !part.is_empty() {
-                out.push(Segment {
-                    text: part,
-                    escaped: false,
-                });
+                out.push(Segment::literal(part, seg.marked));
             }
         }
         break;
     }
     if width >= display_width(ELLIPSIS) {
-        out.push(Segment {
-            text: ELLIPSIS.to_string(),
-            escaped: false,
-        });
+        out.push(Segment::literal(ELLIPSIS.to_string(), false));
     }
     (out, true)
 }
@@ -353,16 +368,43 @@ mod tests {
         assert_eq!(
             segs,
             vec![
-                Segment {
-                    text: "a\\e".into(),
-                    escaped: false
-                },
+                Segment::literal("a\\e".into(), false),
                 Segment {
                     text: "\\e".into(),
-                    escaped: true
+                    escaped: true,
+                    marked: false,
                 },
             ]
         );
+    }
+
+    #[test]
+    fn marks_split_literals_and_carry_onto_escapes() {
+        let segs = display_segments_marked("62\u{202e}740", &[2, 4, 5]);
+        let view: Vec<(&str, bool, bool)> = segs
+            .iter()
+            .map(|s| (s.text.as_str(), s.escaped, s.marked))
+            .collect();
+        assert_eq!(
+            view,
+            vec![
+                ("62", false, false),
+                ("\\u{202e}", true, true),
+                ("7", false, false),
+                ("40", false, true),
+            ]
+        );
+        let (cut, _) = truncate_segments(&segs, 3);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(cut[1].text, ELLIPSIS);
+    }
+
+    #[test]
+    fn safe_cell_width_holds_across_segment_joins() {
+        // Found by proptest: a literal run that exactly filled the remaining budget.
+        let (cell, cut) = safe_cell("\t😀\u{200b}a\u{1b}市北\u{200b}", 19);
+        assert!(cut);
+        assert!(display_width(&cell) <= 19);
     }
 
     #[test]
