@@ -412,8 +412,13 @@ fn name_key(s: &str) -> String {
     words(s).concat()
 }
 
+/// Jaro-Winkler is quadratic in the worst case; real names and places are short, so a hostile
+/// multi-kilobyte value is judged by its first characters rather than stalling the screen.
+const MAX_SIMILARITY_CHARS: usize = 256;
+
 fn jaro_winkler(a: &str, b: &str) -> f64 {
-    strsim::jaro_winkler(a, b)
+    let head = |s: &str| -> String { s.chars().take(MAX_SIMILARITY_CHARS).collect() };
+    strsim::jaro_winkler(&head(a), &head(b))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1615,6 +1620,21 @@ mod tests {
         let long_b: Vec<char> = std::iter::repeat_n('b', 2000).collect();
         let (da, db) = char_diff(&long_a, &long_b);
         assert_eq!((da.len(), db.len()), (2001, 2000));
+    }
+
+    #[test]
+    fn huge_values_stay_cheap() {
+        let a = "x".repeat(50_000);
+        let b = format!("{}y", "x".repeat(50_000));
+        let started = std::time::Instant::now();
+        let r = compare_field(FieldKey::Extra("note".into()), Some(&a), Some(&b));
+        assert_eq!(r.class, Close);
+        assert_eq!(r.candidate_diff, vec![50_000]);
+        let c = "ab".repeat(20_000);
+        let d = "ba".repeat(20_000);
+        let r = cmp(Field::Street, &c, &d);
+        assert_eq!(r.class, Different);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

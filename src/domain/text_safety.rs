@@ -37,6 +37,8 @@
 //! cluster, the way the renderer places text in cells, so CJK and emoji keep columns aligned. They
 //! expect already-escaped text.
 
+use std::collections::HashSet;
+
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -146,6 +148,7 @@ pub fn display_segments(text: &str) -> Vec<Segment> {
 /// text, as the comparison's diffs give them), so highlighting survives escaping: a marked unsafe
 /// character becomes a marked escape.
 pub fn display_segments_marked(text: &str, marked: &[usize]) -> Vec<Segment> {
+    let marked: HashSet<usize> = marked.iter().copied().collect();
     let mut segments = Vec::new();
     let mut literal = String::new();
     let mut literal_marked = false;
