@@ -229,6 +229,29 @@ fn prefix_within(s: &str, budget: usize) -> String {
     out
 }
 
+/// The (already escaped) text hard-wrapped into lines of at most `width` columns at grapheme
+/// boundaries, for the detail popup that shows a long value whole. Untrusted values have no
+/// reliable word breaks (and may be one long token on purpose), so this does not look for any.
+/// A grapheme wider than `width` gets a line of its own rather than being dropped.
+pub fn wrap_to_width(s: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = g.width();
+        if used + w > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push_str(g);
+        used += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Segments cut to `width` columns, with an ellipsis segment when anything was cut. Escapes are
 /// kept whole or dropped whole.
 pub fn truncate_segments(segments: &[Segment], width: usize) -> (Vec<Segment>, bool) {
@@ -456,6 +479,18 @@ mod tests {
         assert_eq!(cell, "ab\\u{202e}");
     }
 
+    #[test]
+    fn wrapping_keeps_everything_and_respects_width() {
+        assert_eq!(wrap_to_width("abcdef", 4), vec!["abcd", "ef"]);
+        assert_eq!(wrap_to_width("北京市", 4), vec!["北京", "市"]);
+        assert_eq!(wrap_to_width("北", 1), vec!["北"]);
+        assert_eq!(wrap_to_width("", 5), vec![""]);
+        assert_eq!(
+            wrap_to_width("a\u{ffe0}\u{d46}b", 2),
+            vec!["a", "\u{ffe0}\u{d46}", "b"]
+        );
+    }
+
     fn any_text() -> impl Strategy<Value = String> {
         prop_oneof![
             any::<String>(),
@@ -485,6 +520,12 @@ mod tests {
             }
             let (cell, _) = safe_cell(&s, width);
             prop_assert!(display_width(&cell) <= width);
+            let lines = wrap_to_width(&escaped, width.max(2));
+            prop_assert_eq!(lines.concat(), escaped);
+            // A single grapheme can be wider than two columns ("\u{ffe0}\u{d46}" is three).
+            prop_assert!(lines
+                .iter()
+                .all(|l| display_width(l) <= width.max(2) || l.graphemes(true).count() == 1));
         }
     }
 }
