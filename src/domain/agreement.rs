@@ -525,7 +525,7 @@ fn formal_names(name: &str) -> impl Iterator<Item = &str> {
     )
 }
 
-/// True when two (normalised) given names are a known nickname pair, in either direction, or two
+/// True when two given names (any case or punctuation) are a known nickname pair, either way, or two
 /// nicknames of the same name.
 pub fn is_nickname_pair(a: &str, b: &str) -> bool {
     let (a, b) = (name_key(a), name_key(b));
