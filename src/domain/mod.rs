@@ -8,6 +8,7 @@ pub mod explain;
 pub mod field;
 pub mod flagged;
 pub mod flags;
+pub mod masking;
 pub mod queue;
 pub mod reason;
 pub mod review_item;

@@ -529,16 +529,3 @@ mod tests {
         }
     }
 }
-
-/// Placeholder until the full escaper lands: every unsafe char as `\u{..}`.
-pub fn escape_for_display(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if contains_unsafe(&c.to_string()) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}

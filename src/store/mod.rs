@@ -6,8 +6,8 @@ mod error;
 mod import;
 mod queue;
 mod records;
-mod search;
 pub mod schema;
+mod search;
 mod stats;
 
 pub use decisions::DecisionOutcome;

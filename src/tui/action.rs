@@ -7,7 +7,8 @@ use crate::domain::{QueueCounts, QueueEntry, ReviewItem};
 use crate::store::DecisionOutcome;
 
 /// What a key can be bound to (the names used in keymap files, in snake_case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+/// Declaration order is the order help lists them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Approve release of the shown candidate's address.

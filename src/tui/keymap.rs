@@ -220,7 +220,7 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// Every command of a context once, with all its keys, in first-binding order.
+    /// Every command of a context once, with all its keys, in the order `Command` declares them.
     pub fn commands(&self, context: Context) -> Vec<(Command, Vec<Key>)> {
         let mut out: Vec<(Command, Vec<Key>)> = Vec::new();
         for (key, command) in self.bindings.get(&context).into_iter().flatten() {
@@ -228,6 +228,11 @@ impl Keymap {
                 Some((_, keys)) => keys.push(*key),
                 None => out.push((*command, vec![*key])),
             }
+        }
+        out.sort_by_key(|(command, _)| *command);
+        // Plain letters first, then named keys, then Ctrl chords: the way people say them.
+        for (_, keys) in &mut out {
+            keys.sort_by_key(|k| (k.ctrl, !matches!(k.code, KeyCode::Char(_))));
         }
         out
     }

@@ -33,7 +33,10 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> 
                 .map(|(id, _)| *id)
                 .with_context(|| {
                     let known: Vec<&str> = batches.iter().map(|(_, b)| b.name.as_str()).collect();
-                    format!("no batch named {name:?} in this database (batches: {})", known.join(", "))
+                    format!(
+                        "no batch named {name:?} in this database (batches: {})",
+                        known.join(", ")
+                    )
                 })?,
         ),
     };

@@ -8,17 +8,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::queue_list::position_text;
+use super::queue_list::position_short;
 use super::text::{ValueStyle, safe_spans, value_spans};
 use super::theme::Theme;
-use crate::domain::agreement::{AgreementClass, FieldAgreement, compare_records};
+use crate::domain::agreement::{AgreementClass, FieldAgreement, FieldKey, compare_records};
 use crate::domain::explain::{Explanation, score_band};
 use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
+use crate::domain::{masking, text_safety};
 use crate::tui::layout;
 use crate::tui::state::ReviewState;
 
 const FIELD_WIDTH: usize = 14;
-const AGREEMENT_WIDTH: usize = 13;
+const AGREEMENT_WIDTH: usize = 15;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
     let (Some(item), Some(shown)) = (&state.item, state.shown_candidate()) else {
@@ -55,18 +56,31 @@ fn status_word(status: MatchStatus) -> &'static str {
     }
 }
 
-fn candidate_strip(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, item: &ReviewItem, theme: Theme) {
+fn candidate_strip(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &ReviewState,
+    item: &ReviewItem,
+    theme: Theme,
+) {
     if area.height == 0 {
         return;
     }
     let width = usize::from(area.width);
     let mut lines = vec![Line::styled(
-        format!("{} candidates for this request · Tab shows the next", item.candidates.len()),
+        format!(
+            "{} candidates for this request · Tab shows the next",
+            item.candidates.len()
+        ),
         theme.title(),
     )];
     for (index, c) in item.candidates.iter().enumerate() {
         let selected = index == state.shown;
-        let style = if selected { theme.selected() } else { Style::new() };
+        let style = if selected {
+            theme.selected()
+        } else {
+            Style::new()
+        };
         let text = format!(
             "{} {}. {:<9} {:.2}  {:<11} {} · {}",
             if selected { "▶" } else { " " },
@@ -93,11 +107,10 @@ fn title_lines(
     let width = usize::from(area.width);
     let mut first = String::new();
     if !layout::queue_list_visible(state) {
-        first.push_str(&position_text(state));
-        first.push_str(" │ ");
+        first.push_str(&format!("[{}] ", position_short(state)));
     }
     first.push_str(&format!(
-        "request {} ↔ candidate {} · matcher {:.2} ({}) · {}",
+        "request {} ↔ candidate {} · {:.2} {} · {}",
         item.request.id,
         shown.candidate.id,
         shown.score,
@@ -116,7 +129,12 @@ fn title_lines(
     );
     let lines = vec![
         Line::from(safe_spans(&first, width, theme.title(), theme)),
-        Line::styled(header, theme.dim().add_modifier(ratatui::style::Modifier::UNDERLINED)),
+        Line::styled(
+            header,
+            theme
+                .dim()
+                .add_modifier(ratatui::style::Modifier::UNDERLINED),
+        ),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -142,19 +160,40 @@ fn rows(frame: &mut Frame<'_>, area: Rect, agreements: &[FieldAgreement], theme:
         .map(|a| {
             let mut spans = safe_spans(&a.key.label(), FIELD_WIDTH, theme.dim(), theme);
             pad(&mut spans, FIELD_WIDTH + 1);
-            for (value, diff) in [(&a.requested, &a.requested_diff), (&a.candidate, &a.candidate_diff)] {
+            for (value, diff) in [
+                (&a.requested, &a.requested_diff),
+                (&a.candidate, &a.candidate_diff),
+            ] {
                 let start = width_of(&spans);
-                match value {
+                let masked = match (&a.key, value) {
+                    (FieldKey::Canonical(f), Some(v)) if masking::is_masked(*f) => {
+                        Some(masking::mask(v))
+                    }
+                    _ => value.clone(),
+                };
+                match &masked {
                     Some(v) => {
-                        let style = ValueStyle { base: Style::new(), diff, theme };
+                        let style = ValueStyle {
+                            base: Style::new(),
+                            diff,
+                            theme,
+                        };
                         spans.extend(value_spans(v, col, &style).0);
                     }
                     None => spans.push(Span::styled("—", theme.dim())),
                 }
                 pad(&mut spans, start + col + 1);
             }
-            let verdict = format!("{} {} {:.2}", a.class.glyph(), a.class.word(), a.score);
-            spans.extend(safe_spans(&verdict, AGREEMENT_WIDTH, class_style(a.class, theme), theme));
+            let verdict = match a.class {
+                AgreementClass::Missing => format!("{} {}", a.class.glyph(), a.class.word()),
+                _ => format!("{} {} {:.2}", a.class.glyph(), a.class.word(), a.score),
+            };
+            spans.extend(safe_spans(
+                &verdict,
+                AGREEMENT_WIDTH,
+                class_style(a.class, theme),
+                theme,
+            ));
             Line::from(spans)
         })
         .collect();
@@ -181,12 +220,22 @@ fn explain(
 ) {
     let width = usize::from(area.width);
     let explanation = Explanation::from_agreements(agreements);
-    let first = format!(
+    // The summary is already escaped; it wraps onto the explanation's lines and is cut after.
+    let text = format!(
         "why flagged (matcher {:.2}, {}): {}",
         shown.score,
         score_band(shown.score),
         explanation.summary()
     );
-    let lines = vec![Line::from(safe_spans(&first, width, Style::new(), theme))];
-    frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }), area);
+    let height = usize::from(area.height);
+    let mut wrapped = text_safety::wrap_to_width(&text, width);
+    if wrapped.len() > height {
+        let rest = wrapped.split_off(height.saturating_sub(1)).concat();
+        wrapped.push(text_safety::truncate_to_width(&rest, width).0);
+    }
+    let lines: Vec<Line<'static>> = wrapped
+        .into_iter()
+        .map(|l| Line::from(safe_spans(&l, width, Style::new(), theme)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }

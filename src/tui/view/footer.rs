@@ -34,11 +34,22 @@ fn hinted(mode: &Mode) -> &'static [Command] {
             Command::Quit,
         ],
         Mode::ReasonPicker | Mode::Help | Mode::Detail => &[Command::Cancel],
-        _ => &[Command::Confirm, Command::Next, Command::Prev, Command::Cancel],
+        _ => &[
+            Command::Confirm,
+            Command::Next,
+            Command::Prev,
+            Command::Cancel,
+        ],
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, keymap: &Keymap, theme: Theme) {
+pub fn render(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &ReviewState,
+    keymap: &Keymap,
+    theme: Theme,
+) {
     let width = usize::from(area.width);
     let status = match &state.status {
         Some(status) => {

@@ -14,11 +14,16 @@ use crate::tui::state::ReviewState;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
     let width = usize::from(area.width);
-    let mut lines = vec![title_line(state, theme, width), batch_line(state, theme, width)];
+    let mut lines = vec![
+        title_line(state, theme, width),
+        batch_line(state, theme, width),
+    ];
     let banners = layout::banners(state);
     if !banners.is_empty() {
         let text = format!(" ⚠ {}", banners.join(" │ ⚠ "));
-        lines.push(Line::from(safe_spans(&text, width, theme.banner(), theme)).style(theme.banner()));
+        lines.push(
+            Line::from(safe_spans(&text, width, theme.banner(), theme)).style(theme.banner()),
+        );
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -28,7 +33,9 @@ fn title_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
     let total = state.counts.total();
     let percent = (decided * 100).checked_div(total).unwrap_or(0);
     let gauge_cells = 12usize;
-    let filled = (decided as usize * gauge_cells).checked_div(total as usize).unwrap_or(0);
+    let filled = (decided as usize * gauge_cells)
+        .checked_div(total as usize)
+        .unwrap_or(0);
     let gauge = format!(
         "decided {decided}/{total} ▕{}{}▏{percent:>3}%",
         "█".repeat(filled),
@@ -39,7 +46,10 @@ fn title_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
         left.push(Span::styled(" TRAINING ", theme.training()));
         left.push(Span::raw(" "));
     }
-    let who = format!("{} · reviewer {}", state.session.db_label, state.session.reviewer);
+    let who = format!(
+        "{} · reviewer {}",
+        state.session.db_label, state.session.reviewer
+    );
     let left_width: usize = left.iter().map(|s| s.content.width()).sum();
     let room = width.saturating_sub(left_width + gauge.width() + 2);
     left.extend(safe_spans(&who, room, theme.dim(), theme));
@@ -65,9 +75,18 @@ fn batch_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
         or_none(&batch.requester),
         or_none(&batch.legal_basis)
     );
-    Line::from(safe_spans(&text, width, ratatui::style::Style::new(), theme))
+    Line::from(safe_spans(
+        &text,
+        width,
+        ratatui::style::Style::new(),
+        theme,
+    ))
 }
 
 fn or_none(text: &str) -> &str {
-    if text.trim().is_empty() { "(none given)" } else { text }
+    if text.trim().is_empty() {
+        "(none given)"
+    } else {
+        text
+    }
 }

@@ -25,7 +25,8 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap) {
     };
     let area = frame.area();
     let need = layout::required_size(state);
-    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT
+    if area.width < layout::MIN_WIDTH
+        || area.height < layout::MIN_HEIGHT
         || area.width < need.0
         || area.height < need.1
     {
@@ -54,3 +55,6 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap) {
     footer::render(frame, footer, state, keymap, theme);
     popups::render(frame, state, keymap, theme);
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::queue_list::state_glyph;
 use super::text::safe_spans;
 use super::theme::Theme;
-use crate::domain::{Field, QueueSort, ReasonCode};
+use crate::domain::{Field, QueueSort, ReasonCode, masking};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::state::{InputPurpose, Mode, ReviewState};
 use crate::tui::update::filter_options;
@@ -26,12 +26,23 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn frame_popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, theme: Theme) {
+fn frame_popup(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    theme: Theme,
+) {
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {title} "), theme.title()));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme: Theme) {
@@ -50,14 +61,28 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
                     group = g;
                     lines.push(Line::styled(g.to_string(), theme.title()));
                 }
-                let mark = if option.is_active(&state.filter) { "●" } else { "○" };
-                let style = if index == *selected { theme.selected() } else { ratatui::style::Style::new() };
+                let mark = if option.is_active(&state.filter) {
+                    "●"
+                } else {
+                    "○"
+                };
+                let style = if index == *selected {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::new()
+                };
                 let mut spans = vec![Span::styled(format!("  {mark} "), style)];
                 spans.extend(safe_spans(&label, 40, style, theme));
                 lines.push(Line::from(spans));
             }
             let height = lines.len() as u16 + 2;
-            frame_popup(frame, centered(area, 50, height), "Filter · Enter applies", lines, theme);
+            frame_popup(
+                frame,
+                centered(area, 50, height),
+                "Filter · Enter applies",
+                lines,
+                theme,
+            );
         }
         Mode::Sort { selected } => {
             let lines = QueueSort::ALL
@@ -65,7 +90,11 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
                 .enumerate()
                 .map(|(index, sort)| {
                     let mark = if *sort == state.sort { "●" } else { "○" };
-                    let style = if index == *selected { theme.selected() } else { ratatui::style::Style::new() };
+                    let style = if index == *selected {
+                        theme.selected()
+                    } else {
+                        ratatui::style::Style::new()
+                    };
                     Line::styled(format!("  {mark} by {}", sort.label()), style)
                 })
                 .collect();
@@ -83,21 +112,37 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
             let tail: String = text.chars().skip(skip).collect();
             let mut spans = safe_spans(&tail, width, ratatui::style::Style::new(), theme);
             spans.push(Span::styled("▏", theme.key()));
-            let lines = vec![Line::from(spans), Line::styled("Enter saves · Esc cancels", theme.dim())];
+            let lines = vec![
+                Line::from(spans),
+                Line::styled("Enter saves · Esc cancels", theme.dim()),
+            ];
             frame_popup(frame, popup, title, lines, theme);
         }
-        Mode::Search { query, hits, selected } => {
+        Mode::Search {
+            query,
+            hits,
+            selected,
+        } => {
             let popup = centered(area, 76, 16);
             let width = usize::from(popup.width.saturating_sub(2));
             let mut spans = vec![Span::styled("/ ", theme.key())];
-            spans.extend(safe_spans(query, width.saturating_sub(3), ratatui::style::Style::new(), theme));
+            spans.extend(safe_spans(
+                query,
+                width.saturating_sub(3),
+                ratatui::style::Style::new(),
+                theme,
+            ));
             spans.push(Span::styled("▏", theme.key()));
             let mut lines = vec![Line::from(spans)];
             if hits.is_empty() && !query.trim().is_empty() {
                 lines.push(Line::styled("no match in this queue", theme.dim()));
             }
             for (index, hit) in hits.iter().enumerate() {
-                let style = if index == *selected { theme.selected() } else { ratatui::style::Style::new() };
+                let style = if index == *selected {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::new()
+                };
                 let text = format!(
                     "{:<9} {:.2} {:<8} {}",
                     hit.source_id,
@@ -107,45 +152,69 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
                 );
                 lines.push(Line::from(safe_spans(&text, width, style, theme)));
             }
-            frame_popup(frame, popup, "Search names, addresses, ids · Enter jumps", lines, theme);
+            frame_popup(
+                frame,
+                popup,
+                "Search names, addresses, ids · Enter jumps",
+                lines,
+                theme,
+            );
         }
         Mode::Detail => detail(frame, area, state, theme),
     }
 }
 
 fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: Theme) {
-    let mut lines = Vec::new();
+    const CELL: usize = 30;
+    let mut sections: Vec<(&str, Vec<(String, &str)>)> = Vec::new();
     for (context, title) in [
         (Context::Browse, "Main screen"),
         (Context::Popup, "Popups and menus"),
         (Context::Input, "Typing a note or a search"),
     ] {
-        lines.push(Line::styled(title, theme.title()));
-        for (command, keys) in keymap.commands(context) {
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", keys.join(" ")), theme.key()),
-                Span::raw(command.label()),
-            ]));
+        let entries = keymap
+            .commands(context)
+            .into_iter()
+            .map(|(command, keys)| {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                (keys.join(" "), command.label())
+            })
+            .collect();
+        sections.push((title, entries));
+    }
+    sections.push((
+        "Reason picker",
+        vec![("1-9".into(), "choose a reason"), ("Esc".into(), "cancel")],
+    ));
+    let one_column: usize = sections.iter().map(|(_, e)| e.len() + 1).sum();
+    // Two entries a line when one a line would not fit the terminal.
+    let per_line = if one_column + 2 > usize::from(area.height) {
+        2
+    } else {
+        1
+    };
+    let cell = |(keys, label): &(String, &str)| {
+        vec![
+            Span::styled(format!("  {keys:<12}"), theme.key()),
+            Span::raw(format!("{label:<w$}", w = CELL - 14)),
+        ]
+    };
+    let mut lines = Vec::new();
+    for (title, entries) in &sections {
+        lines.push(Line::styled(title.to_string(), theme.title()));
+        for chunk in entries.chunks(per_line) {
+            lines.push(Line::from(chunk.iter().flat_map(cell).collect::<Vec<_>>()));
         }
     }
-    lines.push(Line::styled("Reason picker: 1-9 choose a reason, Esc cancels", theme.dim()));
+    let width = (CELL * per_line + 2) as u16;
     let height = lines.len() as u16 + 2;
-    let popup = centered(area, 48, height);
-    // Two columns when the terminal is too short for one.
-    if height > area.height && area.width >= 96 {
-        let half = lines.len().div_ceil(2);
-        let right = lines.split_off(half);
-        let left_area = centered(area, 96, area.height);
-        let (l, r) = (
-            Rect { width: 48, ..left_area },
-            Rect { x: left_area.x + 48, width: 48, ..left_area },
-        );
-        frame_popup(frame, l, "Help · Esc closes", lines, theme);
-        frame_popup(frame, r, "Help (cont.)", right, theme);
-    } else {
-        frame_popup(frame, popup, "Help · Esc closes", lines, theme);
-    }
+    frame_popup(
+        frame,
+        centered(area, width, height),
+        "Help · Esc closes",
+        lines,
+        theme,
+    );
 }
 
 fn reason_picker(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
@@ -160,20 +229,35 @@ fn reason_picker(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
         .collect();
     lines.push(Line::styled(" Esc cancels", theme.dim()));
     let height = lines.len() as u16 + 2;
-    frame_popup(frame, centered(area, 50, height), "Reject · why?", lines, theme);
+    frame_popup(
+        frame,
+        centered(area, 50, height),
+        "Reject · why?",
+        lines,
+        theme,
+    );
 }
 
 fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
     let (Some(item), Some(shown)) = (&state.item, state.shown_candidate()) else {
         return;
     };
-    let popup = centered(area, area.width.saturating_sub(4), area.height.saturating_sub(2));
+    let popup = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
     let width = usize::from(popup.width.saturating_sub(2)).max(10);
     let mut lines = Vec::new();
     let mut push = |label: String, side: &str, value: &str| {
         let mut spans = vec![Span::styled(format!("{label} ({side}): "), theme.dim())];
         // Wrapping is done by the paragraph; here the value is only escaped, never cut.
-        spans.extend(safe_spans(value, usize::MAX / 2, ratatui::style::Style::new(), theme));
+        spans.extend(safe_spans(
+            value,
+            usize::MAX / 2,
+            ratatui::style::Style::new(),
+            theme,
+        ));
         lines.push(Line::from(spans));
     };
     push("Request id".into(), "requested", &item.request.id);
@@ -183,7 +267,12 @@ fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) 
             push(field.label().into(), "requested", v);
         }
         if let Some(v) = shown.candidate.get(field) {
-            push(field.label().into(), "candidate", v);
+            let v = if masking::is_masked(field) {
+                masking::mask(v)
+            } else {
+                v.to_string()
+            };
+            push(field.label().into(), "candidate", &v);
         }
     }
     for (key, value) in &item.request.extra {

@@ -31,6 +31,22 @@ pub fn position_text(state: &ReviewState) -> String {
     )
 }
 
+/// "12/300 to do": the position in a few columns, for narrow screens.
+pub fn position_short(state: &ReviewState) -> String {
+    let in_queue: u64 = state
+        .filter
+        .state
+        .states()
+        .iter()
+        .map(|s| state.counts.get(*s))
+        .sum();
+    let position = state
+        .window
+        .position()
+        .map_or_else(|| "?".to_string(), |p| p.to_string());
+    format!("{position}/{in_queue} {}", state.filter.state.label())
+}
+
 pub fn state_glyph(state: QueueState) -> &'static str {
     match state {
         QueueState::Open => "○ open",
@@ -45,11 +61,21 @@ fn entry_line(entry: &QueueEntry, selected: bool, width: usize, theme: Theme) ->
     let head = format!("{marker}{:<8} {:.2} ", entry.source_id, entry.top_score);
     let tail = format!(" {}", state_glyph(entry.state));
     let name_width = width.saturating_sub(head.chars().count() + tail.chars().count());
-    let base = if selected { theme.selected() } else { ratatui::style::Style::new() };
+    let base = if selected {
+        theme.selected()
+    } else {
+        ratatui::style::Style::new()
+    };
     let mut spans = safe_spans(&head, width, base, theme);
     let mut name = safe_spans(&entry.name, name_width, base, theme);
-    let shown: usize = name.iter().map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref())).sum();
-    name.push(Span::styled(" ".repeat(name_width.saturating_sub(shown)), base));
+    let shown: usize = name
+        .iter()
+        .map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref()))
+        .sum();
+    name.push(Span::styled(
+        " ".repeat(name_width.saturating_sub(shown)),
+        base,
+    ));
     spans.extend(name);
     spans.push(Span::styled(tail, base.patch(theme.dim())));
     Line::from(spans)
@@ -63,12 +89,26 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: The
     frame.render_widget(block, area);
     let rows = usize::from(inner.height.saturating_sub(1));
     let width = usize::from(inner.width);
-    let mut lines = vec![Line::from(safe_spans(&position_text(state), width, theme.dim(), theme))];
+    let mut lines = vec![Line::from(safe_spans(
+        &position_text(state),
+        width,
+        theme.dim(),
+        theme,
+    ))];
     let entries = &state.window.entries;
     // Keep the cursor in view, a little below the top.
-    let start = state.window.cursor.saturating_sub(rows / 3).min(entries.len().saturating_sub(rows));
+    let start = state
+        .window
+        .cursor
+        .saturating_sub(rows / 3)
+        .min(entries.len().saturating_sub(rows));
     for (index, entry) in entries.iter().enumerate().skip(start).take(rows) {
-        lines.push(entry_line(entry, index == state.window.cursor, width, theme));
+        lines.push(entry_line(
+            entry,
+            index == state.window.cursor,
+            width,
+            theme,
+        ));
     }
     if entries.is_empty() {
         lines.push(Line::from(Span::styled(" nothing here", theme.dim())));

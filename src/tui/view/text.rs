@@ -1,10 +1,10 @@
 //! Untrusted values turned into spans: every unsafe character becomes its visible escape (styled
 //! apart so it cannot pass for typed text), differing characters are marked, and the result is
-//! cut to a display width with an ellipsis. No record byte reaches the terminal raw.
+//! cut to a display width with an ellipsis. No record byte reaches the terminal raw: every
+//! record value on screen goes through here.
 
 use ratatui::style::Style;
 use ratatui::text::Span;
-use unicode_width::UnicodeWidthStr;
 
 use crate::domain::text_safety;
 
@@ -20,37 +20,25 @@ pub struct ValueStyle<'a> {
 
 /// Spans for `raw` in at most `width` columns; the bool says whether it was cut.
 pub fn value_spans(raw: &str, width: usize, style: &ValueStyle<'_>) -> (Vec<Span<'static>>, bool) {
-    let pieces: Vec<(String, Style)> = raw
-        .chars()
+    let segments = text_safety::display_segments_marked(raw, style.diff);
+    let (segments, cut) = text_safety::truncate_segments(&segments, width);
+    let last = segments.len().saturating_sub(1);
+    let spans = segments
+        .into_iter()
         .enumerate()
-        .map(|(index, c)| {
-            let one = c.to_string();
-            if text_safety::contains_unsafe(&one) {
-                (text_safety::escape_for_display(&one), style.theme.escaped())
-            } else if style.diff.contains(&index) {
-                (one, style.base.patch(style.theme.diff()))
+        .map(|(index, segment)| {
+            let piece = if cut && index == last {
+                style.theme.dim()
+            } else if segment.escaped {
+                style.theme.escaped()
+            } else if segment.marked {
+                style.base.patch(style.theme.diff())
             } else {
-                (one, style.base)
-            }
+                style.base
+            };
+            Span::styled(segment.text, piece)
         })
         .collect();
-    let total: usize = pieces.iter().map(|(t, _)| t.width()).sum();
-    let cut = total > width;
-    // When cut, one column is kept for the ellipsis.
-    let budget = if cut { width.saturating_sub(1) } else { width };
-    let mut used = 0;
-    let mut spans = Vec::new();
-    for (text, piece_style) in pieces {
-        let w = text.width();
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        spans.push(Span::styled(text, piece_style));
-    }
-    if cut && width > 0 {
-        spans.push(Span::styled("…", style.theme.dim()));
-    }
     (merge(spans), cut)
 }
 
@@ -118,7 +106,7 @@ mod tests {
         assert_eq!(shown, "Springf…");
         let (shown, cut) = plain("東京都千代田区", 7);
         assert!(cut);
-        assert!(shown.width() <= 7, "{shown:?}");
+        assert!(text_safety::display_width(&shown) <= 7, "{shown:?}");
         assert!(shown.ends_with('…'));
     }
 

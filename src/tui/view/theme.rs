@@ -36,14 +36,20 @@ impl Theme {
     }
     pub fn banner(self) -> Style {
         if self.color {
-            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }
     }
     pub fn training(self) -> Style {
         if self.color {
-            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }
@@ -54,7 +60,8 @@ impl Theme {
     }
     /// Characters that differ between the two sides.
     pub fn diff(self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
     }
     pub fn good(self) -> Style {
         self.fg(Color::Green)

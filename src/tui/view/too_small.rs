@@ -24,7 +24,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, need: (u16, u16), theme: Theme)
         ..area
     };
     frame.render_widget(
-        Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
         area,
     );
 }

@@ -1,0 +1,195 @@
+//! Snapshot tests of whole screens drawn from hand-built state (ratatui's TestBackend).
+
+use ratatui::{Terminal, backend::TestBackend};
+
+use super::render;
+use crate::domain::{
+    BatchInfo, CandidateMatch, Field, Gold, ItemFlags, MatchStatus, QueueCounts, QueueEntry,
+    QueueState, Record, ReviewItem,
+};
+use crate::tui::keymap::Keymap;
+use crate::tui::state::{InputPurpose, Mode, ReviewState, SessionInfo, StatusKind};
+
+fn requested() -> Record {
+    Record::new("R000042")
+        .with(Field::GivenName, "Robert")
+        .with(Field::Surname, "Kowalski")
+        .with(Field::Dob, "1961-04-09")
+        .with(Field::StreetNumber, "1432")
+        .with(Field::Street, "W Diversey Pkwy")
+        .with(Field::Unit, "Apt 3B")
+        .with(Field::City, "Chicago")
+        .with(Field::State, "IL")
+        .with(Field::Zip, "60614")
+}
+
+fn candidate(id: &str) -> Record {
+    let mut r = Record::new(id)
+        .with(Field::GivenName, "Bob")
+        .with(Field::Surname, "Kowalski")
+        .with(Field::Dob, "1961-04-09")
+        .with(Field::StreetNumber, "1432")
+        .with(Field::Street, "West Diversey Parkway")
+        .with(Field::City, "Chicago")
+        .with(Field::State, "il")
+        .with(Field::Zip, "60641")
+        .with(Field::Tin, "912-34-5678");
+    r.set_extra("address_updated", "2025-02-11");
+    r
+}
+
+fn item(candidates: Vec<CandidateMatch>) -> ReviewItem {
+    ReviewItem {
+        request_id: 42,
+        batch_id: 1,
+        batch: BatchInfo {
+            name: "2026-11-hhs-locate".into(),
+            requester: "Dept. of Health and Human Services".into(),
+            legal_basis: "42 U.S.C. § 653".into(),
+        },
+        request: requested(),
+        state: QueueState::Open,
+        flags: ItemFlags::default(),
+        candidates,
+    }
+}
+
+fn cand(match_id: i64, id: &str, score: f64) -> CandidateMatch {
+    CandidateMatch {
+        match_id,
+        candidate: candidate(id),
+        score,
+        status: MatchStatus::Pending,
+        gold: Some(Gold::Match),
+        gold_note: None,
+    }
+}
+
+fn entries() -> Vec<QueueEntry> {
+    let names = [
+        "Robert Kowalski",
+        "Maria Lopez",
+        "Jian Li",
+        "Ann O'Neil",
+        "Sam Carter",
+    ];
+    (0..30)
+        .map(|i| QueueEntry {
+            request_id: 42 + i,
+            source_id: format!("R{:06}", 42 + i),
+            batch_id: 1,
+            name: names[i as usize % names.len()].to_string(),
+            top_score: 0.97 - i as f64 * 0.01,
+            state: QueueState::Open,
+            candidate_count: 1,
+            flags: ItemFlags::default(),
+        })
+        .collect()
+}
+
+fn state(item: ReviewItem) -> ReviewState {
+    let session = SessionInfo {
+        db_label: "matches.db".into(),
+        reviewer: "alice".into(),
+        training: false,
+        no_color: false,
+    };
+    let batches = vec![(1, item.batch.clone())];
+    let mut state = ReviewState::new(session, batches, Default::default());
+    state.window.entries = entries();
+    state.window.offset = Some(0);
+    state.counts = QueueCounts {
+        open: 270,
+        deferred: 0,
+        escalated: 3,
+        done: 27,
+    };
+    state.item = Some(item);
+    state
+}
+
+fn draw(state: &mut ReviewState, width: u16, height: u16) -> Terminal<TestBackend> {
+    state.width = width;
+    state.height = height;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let keymap = Keymap::default_keymap();
+    terminal
+        .draw(|frame| render(frame, state, &keymap))
+        .expect("draw");
+    terminal
+}
+
+#[test]
+fn main_screen_80x24() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    insta::assert_snapshot!(draw(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn main_screen_160x48_with_queue_list() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.set_status(StatusKind::Saved, "approved request R000041 (saved)");
+    insta::assert_snapshot!(draw(&mut s, 160, 48).backend());
+}
+
+#[test]
+fn several_candidates_show_the_one_chosen_with_tab() {
+    let mut second = cand(8, "C0007719", 0.88);
+    second.candidate.set(Field::Dob, "1961-09-04");
+    second.candidate.set(Field::Street, "N Clark St");
+    let mut s = state(item(vec![cand(7, "C0000913", 0.91), second]));
+    s.shown = 1;
+    insta::assert_snapshot!(draw(&mut s, 100, 30).backend());
+}
+
+#[test]
+fn reason_picker() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.mode = Mode::ReasonPicker;
+    insta::assert_snapshot!(draw(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.mode = Mode::Help;
+    let terminal = draw(&mut s, 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn escalation_note_input() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.mode = Mode::TextInput {
+        purpose: InputPurpose::Escalate,
+        text: "two people at this address?".into(),
+    };
+    insta::assert_snapshot!(draw(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn too_small_screen_says_how_much_room_it_needs() {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    insta::assert_snapshot!(draw(&mut s, 60, 20).backend());
+}
+
+#[test]
+fn hostile_record_is_shown_escaped_and_flagged() {
+    let mut it = item(vec![cand(7, "C0000913", 0.93)]);
+    it.request
+        .set(Field::Surname, "Kowal\u{1b}[2J\u{1b}]0;pwned\u{7}ski");
+    it.request.set(Field::City, "Chi\u{202e}ogacic");
+    it.request
+        .set(Field::Street, "W Diversey\r\nPkwy\t\u{200b}");
+    it.request.set_extra("note", "東京都 🙂 ok");
+    it.flags = ItemFlags::HOSTILE_TEXT;
+    let mut s = state(it);
+    let terminal = draw(&mut s, 100, 30);
+    let screen = terminal.backend().to_string();
+    assert!(!screen.contains('\u{1b}'), "raw ESC reached the screen");
+    assert!(
+        !screen.contains('\u{202e}'),
+        "raw bidi override reached the screen"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
