@@ -11,3 +11,9 @@ pub mod session;
 pub mod state;
 pub mod update;
 pub mod view;
+
+#[cfg(test)]
+mod test_fixtures;
+
+#[cfg(test)]
+mod update_tests;

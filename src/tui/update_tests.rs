@@ -1,0 +1,453 @@
+//! `update` for every key and every store outcome, on hand-built state (no terminal, no store).
+
+use super::action::{Action, Command, Placement};
+use super::effect::Effect;
+use super::state::{InputPurpose, Mode, PAGE_SIZE, ReviewState, StatusKind};
+use super::test_fixtures::{cand, entries, item, state};
+use super::update::{filter_options, update};
+use crate::domain::{MatchStatus, QueueState, ReasonCode, StateFilter, Verdict};
+use crate::store::{DecisionOutcome, PageFrom};
+
+fn ready() -> ReviewState {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.width = 100;
+    s.height = 40;
+    s
+}
+
+fn cmd(s: &mut ReviewState, command: Command) -> Vec<Effect> {
+    update(s, Action::Command(command))
+}
+
+fn typed(s: &mut ReviewState, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| update(s, Action::Input(c)))
+        .collect()
+}
+
+fn outcome(
+    group_id: i64,
+    request_id: i64,
+    before: QueueState,
+    after: QueueState,
+) -> DecisionOutcome {
+    DecisionOutcome {
+        group_id,
+        request_id,
+        state_before: before,
+        state_after: after,
+        changes: vec![],
+    }
+}
+
+fn decide(verdict: Verdict, note: Option<&str>) -> Vec<Effect> {
+    vec![Effect::Decide {
+        match_id: 7,
+        verdict,
+        note: note.map(str::to_string),
+    }]
+}
+
+#[test]
+fn a_approves_the_shown_candidate() {
+    let mut s = ready();
+    assert_eq!(
+        cmd(&mut s, Command::Approve),
+        decide(Verdict::Approve, None)
+    );
+    assert!(s.in_flight.is_some());
+    // A second key while saving is refused, not queued twice.
+    assert_eq!(cmd(&mut s, Command::Approve), vec![]);
+}
+
+#[test]
+fn r_opens_the_reason_picker_and_a_digit_completes_the_rejection() {
+    let mut s = ready();
+    assert_eq!(cmd(&mut s, Command::Reject), vec![]);
+    assert_eq!(s.mode, Mode::ReasonPicker);
+    assert_eq!(typed(&mut s, "x"), vec![], "non-digits do nothing");
+    assert_eq!(typed(&mut s, "0"), vec![], "0 is not a reason");
+    assert_eq!(
+        typed(&mut s, "4"),
+        decide(Verdict::Reject(ReasonCode::DifferentPerson), None)
+    );
+    assert_eq!(s.mode, Mode::Browse);
+}
+
+#[test]
+fn esc_cancels_the_reason_picker_without_deciding() {
+    let mut s = ready();
+    cmd(&mut s, Command::Reject);
+    assert_eq!(cmd(&mut s, Command::Cancel), vec![]);
+    assert_eq!(s.mode, Mode::Browse);
+    assert!(s.in_flight.is_none());
+}
+
+#[test]
+fn s_defers() {
+    let mut s = ready();
+    assert_eq!(cmd(&mut s, Command::Defer), decide(Verdict::Defer, None));
+}
+
+#[test]
+fn e_escalates_with_an_optional_note() {
+    let mut s = ready();
+    assert_eq!(cmd(&mut s, Command::Escalate), vec![]);
+    assert!(matches!(
+        s.mode,
+        Mode::TextInput {
+            purpose: InputPurpose::Escalate,
+            ..
+        }
+    ));
+    typed(&mut s, "two people?");
+    update(&mut s, Action::Backspace);
+    assert_eq!(
+        cmd(&mut s, Command::Confirm),
+        decide(Verdict::Escalate, Some("two people"))
+    );
+
+    let mut s = ready();
+    cmd(&mut s, Command::Escalate);
+    assert_eq!(
+        cmd(&mut s, Command::Confirm),
+        decide(Verdict::Escalate, None)
+    );
+}
+
+#[test]
+fn m_adds_a_note_and_an_empty_note_saves_nothing() {
+    let mut s = ready();
+    cmd(&mut s, Command::Note);
+    typed(&mut s, "called the requester");
+    assert_eq!(
+        cmd(&mut s, Command::Confirm),
+        decide(Verdict::Note, Some("called the requester"))
+    );
+    let mut s = ready();
+    cmd(&mut s, Command::Note);
+    typed(&mut s, "   ");
+    assert_eq!(cmd(&mut s, Command::Confirm), vec![]);
+}
+
+#[test]
+fn decisions_are_refused_while_the_record_is_not_fully_visible() {
+    let mut s = ready();
+    s.width = 70;
+    for command in [
+        Command::Approve,
+        Command::Reject,
+        Command::Defer,
+        Command::Escalate,
+    ] {
+        assert_eq!(cmd(&mut s, command), vec![], "{command:?}");
+        assert_eq!(s.mode, Mode::Browse);
+    }
+    let status = s.status.clone().expect("a status says why");
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("enlarge"), "{}", status.text);
+}
+
+#[test]
+fn a_decided_candidate_cannot_be_decided_again() {
+    let mut s = ready();
+    if let Some(item) = &mut s.item {
+        item.candidates[0].status = MatchStatus::Approved;
+    }
+    assert_eq!(cmd(&mut s, Command::Approve), vec![]);
+    assert!(s.status.expect("status").text.contains("already approved"));
+}
+
+#[test]
+fn a_saved_decision_advances_to_the_next_item_and_can_be_undone() {
+    let mut s = ready();
+    cmd(&mut s, Command::Approve);
+    let effects = update(
+        &mut s,
+        Action::DecisionSaved(outcome(11, 42, QueueState::Open, QueueState::Done)),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadItem(43)],
+        "auto-advance to the next request"
+    );
+    assert_eq!(s.window.current().map(|e| e.request_id), Some(43));
+    assert_eq!(s.counts.open, 269);
+    assert_eq!(s.counts.done, 28);
+    assert_eq!(s.status.as_ref().map(|st| st.kind), Some(StatusKind::Saved));
+    assert!(s.in_flight.is_none());
+
+    assert_eq!(
+        cmd(&mut s, Command::Undo),
+        vec![Effect::Undo { group_id: 11 }]
+    );
+    let effects = update(
+        &mut s,
+        Action::UndoSaved(outcome(12, 42, QueueState::Done, QueueState::Open)),
+    );
+    assert!(s.undo.is_empty());
+    assert_eq!(s.counts.open, 270);
+    match effects.as_slice() {
+        [
+            Effect::LoadPage {
+                from: PageFrom::At(key),
+                placement: Placement::Replace,
+                ..
+            },
+        ] => {
+            assert_eq!(key.request_id, 42);
+            assert_eq!(key.state, QueueState::Open);
+        }
+        other => panic!("undo should return to the item, got {other:?}"),
+    }
+}
+
+#[test]
+fn u_with_nothing_to_undo_says_so() {
+    let mut s = ready();
+    assert_eq!(cmd(&mut s, Command::Undo), vec![]);
+    assert!(s.status.expect("status").text.contains("nothing to undo"));
+}
+
+#[test]
+fn rejecting_one_of_several_candidates_stays_on_the_request() {
+    let mut s = state(item(vec![cand(7, "C1", 0.9), cand(8, "C2", 0.8)]));
+    s.width = 100;
+    s.height = 40;
+    cmd(&mut s, Command::Reject);
+    typed(&mut s, "4");
+    let effects = update(
+        &mut s,
+        Action::DecisionSaved(outcome(5, 42, QueueState::Open, QueueState::Open)),
+    );
+    assert_eq!(effects, vec![Effect::LoadItem(42)]);
+    assert_eq!(s.window.current().map(|e| e.request_id), Some(42));
+}
+
+#[test]
+fn a_failed_save_is_reported_as_not_saved_and_keeps_the_item() {
+    let mut s = ready();
+    cmd(&mut s, Command::Approve);
+    update(&mut s, Action::StoreFailed("the database is locked".into()));
+    let status = s.status.clone().expect("status");
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.starts_with("NOT saved"), "{}", status.text);
+    assert!(s.item.is_some());
+    assert!(s.undo.is_empty());
+    assert!(s.failed.is_some());
+    // The same key retries.
+    assert_eq!(
+        cmd(&mut s, Command::Approve),
+        decide(Verdict::Approve, None)
+    );
+}
+
+#[test]
+fn j_and_k_move_through_the_queue_and_page_at_the_edges() {
+    let mut s = ready();
+    assert_eq!(cmd(&mut s, Command::Next), vec![Effect::LoadItem(43)]);
+    assert_eq!(cmd(&mut s, Command::Prev), vec![Effect::LoadItem(42)]);
+    // At the very start of the queue nothing is before.
+    s.window.at_start = true;
+    assert_eq!(cmd(&mut s, Command::Prev), vec![]);
+    // At the end of the window (but not the queue) the next page is loaded, then the cursor moves.
+    s.window.cursor = s.window.entries.len() - 1;
+    let effects = cmd(&mut s, Command::Next);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadPage {
+            from: PageFrom::After(_),
+            placement: Placement::Append,
+            ..
+        }]
+    ));
+    let mut more = entries();
+    for (i, e) in more.iter_mut().enumerate() {
+        e.request_id = 100 + i as i64;
+    }
+    let effects = update(
+        &mut s,
+        Action::PageLoaded {
+            page: more,
+            placement: Placement::Append,
+        },
+    );
+    assert_eq!(effects, vec![Effect::LoadItem(100)]);
+    assert!(s.window.at_end, "a short page means the end");
+}
+
+#[test]
+fn the_window_stays_bounded_however_far_the_reviewer_goes() {
+    let mut s = ready();
+    for round in 0..20 {
+        s.window.cursor = s.window.entries.len() - 1;
+        s.window.at_end = false;
+        cmd(&mut s, Command::Next);
+        let page: Vec<_> = entries()
+            .into_iter()
+            .cycle()
+            .take(PAGE_SIZE)
+            .enumerate()
+            .map(|(i, mut e)| {
+                e.request_id = 1000 * (round + 1) + i as i64;
+                e
+            })
+            .collect();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                page,
+                placement: Placement::Append,
+            },
+        );
+    }
+    assert!(s.window.entries.len() <= super::state::WINDOW_MAX + 1);
+    assert!(s.window.offset.expect("offset") > 0);
+}
+
+#[test]
+fn tab_cycles_the_shown_candidate() {
+    let mut s = state(item(vec![
+        cand(7, "C1", 0.9),
+        cand(8, "C2", 0.8),
+        cand(9, "C3", 0.7),
+    ]));
+    cmd(&mut s, Command::NextCandidate);
+    assert_eq!(s.shown, 1);
+    cmd(&mut s, Command::NextCandidate);
+    cmd(&mut s, Command::NextCandidate);
+    assert_eq!(s.shown, 0);
+}
+
+#[test]
+fn slash_searches_as_you_type_and_enter_jumps() {
+    let mut s = ready();
+    cmd(&mut s, Command::Search);
+    let effects = typed(&mut s, "lo");
+    assert_eq!(effects.len(), 2);
+    assert!(matches!(&effects[1], Effect::Search { query, .. } if query == "lo"));
+    let hits = entries()[1..3].to_vec();
+    update(
+        &mut s,
+        Action::SearchResults {
+            query: "l".into(),
+            hits: hits.clone(),
+        },
+    );
+    assert!(
+        matches!(&s.mode, Mode::Search { hits, .. } if hits.is_empty()),
+        "stale results are dropped"
+    );
+    update(
+        &mut s,
+        Action::SearchResults {
+            query: "lo".into(),
+            hits: hits.clone(),
+        },
+    );
+    cmd(&mut s, Command::Next);
+    let effects = cmd(&mut s, Command::Confirm);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadPage { from: PageFrom::At(key), .. }] if key.request_id == hits[1].request_id
+    ));
+    assert_eq!(s.mode, Mode::Browse);
+}
+
+#[test]
+fn esc_leaves_search() {
+    let mut s = ready();
+    cmd(&mut s, Command::Search);
+    typed(&mut s, "q");
+    assert_eq!(cmd(&mut s, Command::Cancel), vec![]);
+    assert_eq!(s.mode, Mode::Browse);
+}
+
+#[test]
+fn f_filters_and_reloads_from_the_head() {
+    let mut s = ready();
+    cmd(&mut s, Command::Filter);
+    let options = filter_options(&s);
+    let escalated = options
+        .iter()
+        .position(|o| o.label().1 == "escalated")
+        .expect("escalated option");
+    for _ in 0..escalated {
+        cmd(&mut s, Command::Next);
+    }
+    let effects = cmd(&mut s, Command::Confirm);
+    assert_eq!(s.filter.state, StateFilter::Escalated);
+    assert!(matches!(
+        effects.as_slice(),
+        [
+            Effect::LoadCounts(_),
+            Effect::LoadPage {
+                from: PageFrom::Start,
+                ..
+            }
+        ]
+    ));
+}
+
+#[test]
+fn o_changes_the_order() {
+    let mut s = ready();
+    cmd(&mut s, Command::Sort);
+    cmd(&mut s, Command::Next);
+    let effects = cmd(&mut s, Command::Confirm);
+    assert_eq!(s.sort, crate::domain::QueueSort::Age);
+    assert_eq!(effects.len(), 2);
+}
+
+#[test]
+fn help_detail_and_queue_toggle() {
+    let mut s = ready();
+    cmd(&mut s, Command::Help);
+    assert_eq!(s.mode, Mode::Help);
+    cmd(&mut s, Command::Cancel);
+    cmd(&mut s, Command::Detail);
+    assert_eq!(s.mode, Mode::Detail);
+    cmd(&mut s, Command::Cancel);
+    assert_eq!(s.mode, Mode::Browse);
+    let before = s.show_queue;
+    cmd(&mut s, Command::ToggleQueue);
+    assert_ne!(s.show_queue, before);
+}
+
+#[test]
+fn q_quits_but_not_while_typing() {
+    let mut s = ready();
+    cmd(&mut s, Command::Note);
+    assert_eq!(typed(&mut s, "q"), vec![]);
+    assert!(!s.quit);
+    cmd(&mut s, Command::Cancel);
+    assert_eq!(cmd(&mut s, Command::Quit), vec![Effect::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn resize_is_tracked() {
+    let mut s = ready();
+    update(
+        &mut s,
+        Action::Resize {
+            width: 132,
+            height: 50,
+        },
+    );
+    assert_eq!((s.width, s.height), (132, 50));
+}
+
+#[test]
+fn an_empty_queue_shows_nothing_and_decides_nothing() {
+    let mut s = ready();
+    update(
+        &mut s,
+        Action::PageLoaded {
+            page: vec![],
+            placement: Placement::Replace,
+        },
+    );
+    assert!(s.item.is_none());
+    assert_eq!(cmd(&mut s, Command::Approve), vec![]);
+}
