@@ -15,6 +15,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         batches: args.batches,
     };
+    // Checked before the file is created, so a bad option leaves no empty file behind.
+    config.validate()?;
     let file =
         File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     // A large buffer: at a million rows the file is a few hundred megabytes.

@@ -98,6 +98,12 @@ impl GenerateConfig {
             batches: DEMO_BATCHES,
         }
     }
+
+    /// Rejects a configuration that cannot be generated, before any file is created.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.batches >= 1, "--batches must be at least 1");
+        Ok(())
+    }
 }
 
 /// What was written.
@@ -169,7 +175,7 @@ const MULTI_CANDIDATE_SHARE: f64 = 0.125;
 /// `out` should be buffered (a `BufWriter` around a file); the CSV writer adds its own buffer
 /// on top, so rows are formatted into reused strings and copied once.
 pub fn write_csv<W: Write>(config: &GenerateConfig, out: W) -> anyhow::Result<GenerateSummary> {
-    anyhow::ensure!(config.batches >= 1, "--batches must be at least 1");
+    config.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut csv = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
