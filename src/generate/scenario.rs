@@ -24,9 +24,20 @@ use super::noise::{dob_typo, dob_typo_between, transpose, typo, within_one_edit}
 use super::places::{CITIES, City, INVALID_STATES, STREETS, state_of_zip};
 use crate::domain::Gold;
 
+/// A date known valid at compile time (an invalid literal fails the build, not a run).
+const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("invalid date literal"),
+    }
+}
+
 /// The day the generated requests are reviewed; address ages are measured from it.
+pub const REFERENCE_DATE: NaiveDate = ymd(2026, 11, 1);
+
+/// The day the generated requests are reviewed ([`REFERENCE_DATE`]).
 pub fn reference_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
+    REFERENCE_DATE
 }
 
 /// A confirmed address older than this is stale (about three years).
@@ -323,6 +334,7 @@ pub fn candidate_label(id: u64) -> CandidateLabel {
     CandidateLabel(id)
 }
 
+/// A candidate id shown as in the file, without allocating.
 pub struct CandidateLabel(u64);
 
 impl fmt::Display for CandidateLabel {
@@ -334,6 +346,7 @@ impl fmt::Display for CandidateLabel {
 /// Builds one request with one candidate per id in `candidate_ids` (one to three).
 pub fn request_group<R: RngExt + ?Sized>(rng: &mut R, candidate_ids: &[u64]) -> RequestGroup {
     match candidate_ids {
+        // The writer never asks for an empty group; it still gets a well-formed request.
         [] => RequestGroup {
             request: {
                 let nobody = person(rng, false, false);
@@ -489,8 +502,7 @@ fn other_address<R: RngExt + ?Sized>(rng: &mut R, not: &Address, other_state: bo
 
 fn dob<R: RngExt + ?Sized>(rng: &mut R) -> NaiveDate {
     // Adults aged about 18 to 85 on the reference date.
-    let first = NaiveDate::from_ymd_opt(1941, 1, 1).unwrap_or_default();
-    first + Days::new(rng.random_range(0..24_775))
+    ymd(1941, 1, 1) + Days::new(rng.random_range(0..24_775))
 }
 
 fn tin<R: RngExt + ?Sized>(rng: &mut R) -> Tin {
