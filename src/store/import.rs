@@ -1,5 +1,6 @@
 //! Writing imported flagged matches: one IMMEDIATE transaction around the whole file, a cached
-//! statement per step, rows taken one at a time from the reader.
+//! statement per step, rows taken from the reader as it yields them and written a request at a
+//! time.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -29,14 +30,37 @@ impl Store {
         &mut self,
         rows: I,
         policy: OnBadRow,
+        on_bad: F,
+    ) -> StoreResult<ImportReport>
+    where
+        I: IntoIterator<Item = Result<ImportRow, RowError>>,
+        F: FnMut(RowError),
+    {
+        // A bigger page cache keeps the indexes probed for every row in memory.
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // Foreign-key enforcement costs three parent lookups per match, a fifth of the import's
+        // time. Every id bound here was read or written moments before in the same transaction,
+        // so no check could fail. The setting belongs to this connection only (a crash cannot
+        // leave it off) and SQLite ignores it inside a transaction, hence before `write()`.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.import_in_transaction(rows, policy, on_bad);
+        let restored = self.conn.pragma_update(None, "foreign_keys", "ON");
+        let report = result?;
+        restored?;
+        Ok(report)
+    }
+
+    fn import_in_transaction<I, F>(
+        &mut self,
+        rows: I,
+        policy: OnBadRow,
         mut on_bad: F,
     ) -> StoreResult<ImportReport>
     where
         I: IntoIterator<Item = Result<ImportRow, RowError>>,
         F: FnMut(RowError),
     {
-        self.conn
-            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let now = now_utc();
         let tx = self.write()?;
         let mut report = ImportReport::default();
@@ -45,7 +69,7 @@ impl Store {
             let mut writer = Writer::new(&tx, &now)?;
             for item in rows {
                 match item {
-                    Ok(row) if !doomed => writer.add(&row, &mut report)?,
+                    Ok(row) if !doomed => writer.add(row, &mut report)?,
                     Ok(_) => {}
                     Err(err) => {
                         report.bad_rows += 1;
@@ -59,6 +83,9 @@ impl Store {
                         }
                     }
                 }
+            }
+            if !doomed {
+                writer.flush(&mut report)?;
             }
             report.batches = writer.batches_used.len() as u64;
         }
@@ -76,8 +103,15 @@ impl Store {
     }
 }
 
+/// The most rows of one request held back before they are written: rows of a request usually
+/// come together, and writing them as a group sets the request's aggregates once instead of once
+/// per candidate. The cap bounds memory for a file with a giant request; its later rows simply
+/// find the request already written.
+const MAX_GROUP_ROWS: usize = 1024;
+
 /// The prepared statements and lookups of one import.
 struct Writer<'t> {
+    tx: &'t Transaction<'t>,
     now: &'t str,
     find_batch: CachedStatement<'t>,
     insert_batch: CachedStatement<'t>,
@@ -90,35 +124,64 @@ struct Writer<'t> {
     /// Batch ids by name: a file has few batches and every row names one.
     batch_ids: HashMap<String, i64>,
     batches_used: HashSet<i64>,
-    /// The previous row's request: rows of one request usually come together, so this saves an
-    /// index probe per candidate.
-    last_request: Option<(i64, String, i64)>,
+    /// Consecutive rows of one request (same batch id), not yet written.
+    group: Vec<ImportRow>,
+    group_batch: i64,
+}
+
+/// What a request gains from its new matches.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gain {
+    top_score: f64,
+    count: i64,
+    flags: ItemFlags,
+}
+
+impl Gain {
+    fn add(&mut self, row: &ImportRow) {
+        let m = &row.flagged;
+        self.top_score = if self.count == 0 {
+            m.score
+        } else {
+            self.top_score.max(m.score)
+        };
+        self.count += 1;
+        self.flags = self
+            .flags
+            .union(ItemFlags::of_record(&m.request))
+            .union(ItemFlags::of_record(&m.candidate));
+    }
 }
 
 impl<'t> Writer<'t> {
-    fn new(tx: &'t Transaction<'_>, now: &'t str) -> StoreResult<Self> {
+    fn new(tx: &'t Transaction<'t>, now: &'t str) -> StoreResult<Self> {
         Ok(Writer {
+            tx,
             now,
             find_batch: tx.prepare_cached("SELECT id FROM batches WHERE name = ?1")?,
             insert_batch: tx.prepare_cached(
                 "INSERT INTO batches (name, requester, legal_basis, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
             )?,
-            find_request: tx
-                .prepare_cached("SELECT id FROM requests WHERE batch_id = ?1 AND source_id = ?2")?,
+            find_request: tx.prepare_cached(
+                "SELECT id FROM requests WHERE batch_id = ?1 AND source_id = ?2",
+            )?,
             insert_request: tx.prepare_cached(
                 "INSERT INTO requests (batch_id, source_id, given_name, surname, dob,
                      street_number, street, unit, city, state, zip, extra,
                      top_score, candidate_count, flags, queue_rank, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?16)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?,
             find_candidate: tx.prepare_cached(
                 "SELECT id FROM candidates WHERE batch_id = ?1 AND source_id = ?2",
             )?,
+            // Tried as an insert first: most candidates of an import are new, and a conflict
+            // costs no more than the lookup it replaces.
             insert_candidate: tx.prepare_cached(
                 "INSERT INTO candidates (batch_id, source_id, given_name, surname, dob,
                      street_number, street, unit, city, state, zip, tin, extra)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (batch_id, source_id) DO NOTHING",
             )?,
             // DO NOTHING on the (request, candidate) key is what makes re-importing a no-op.
             insert_match: tx.prepare_cached(
@@ -127,55 +190,105 @@ impl<'t> Writer<'t> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
                  ON CONFLICT (request_id, candidate_id) DO NOTHING",
             )?,
-            // A new pending candidate reopens the request, whatever was decided before.
+            // New pending candidates reopen the request, whatever was decided before.
             update_request: tx.prepare_cached(
                 "UPDATE requests
                     SET top_score = max(top_score, ?2),
-                        candidate_count = candidate_count + 1,
-                        queue_rank = ?3,
-                        flags = flags | ?4
-                              | CASE WHEN candidate_count + 1 > 1 THEN ?5 ELSE 0 END
+                        candidate_count = candidate_count + ?3,
+                        queue_rank = ?4,
+                        flags = flags | ?5
+                              | CASE WHEN candidate_count + ?3 > 1 THEN ?6 ELSE 0 END
                   WHERE id = ?1",
             )?,
             batch_ids: HashMap::new(),
             batches_used: HashSet::new(),
-            last_request: None,
+            group: Vec::new(),
+            group_batch: 0,
         })
     }
 
-    fn add(&mut self, row: &ImportRow, report: &mut ImportReport) -> StoreResult<()> {
-        let m = &row.flagged;
-        let batch_id = self.batch_id(row, report)?;
-        let flags = ItemFlags::of_record(&m.request).union(ItemFlags::of_record(&m.candidate));
-        let (request_id, new_request) = self.request_id(batch_id, row, flags)?;
-        let candidate_id = self.candidate_id(batch_id, &m.candidate, report)?;
-        let inserted = self.insert_match.execute(params![
-            batch_id,
-            request_id,
-            candidate_id,
-            m.score,
-            MatchStatus::Pending.as_str(),
-            m.gold.map(|g| g.as_str()),
-            m.gold_note,
-            self.now,
-        ])?;
-        if inserted == 0 {
-            report.already_present += 1;
+    /// Takes one good row; it is written with the rest of its request's consecutive rows.
+    fn add(&mut self, row: ImportRow, report: &mut ImportReport) -> StoreResult<()> {
+        let batch_id = self.batch_id(&row, report)?;
+        let same_request = self.group.first().is_some_and(|first| {
+            self.group_batch == batch_id && first.flagged.request.id == row.flagged.request.id
+        });
+        if !same_request || self.group.len() >= MAX_GROUP_ROWS {
+            self.flush(report)?;
+            self.group_batch = batch_id;
+        }
+        self.group.push(row);
+        Ok(())
+    }
+
+    /// Writes the held-back rows of one request.
+    fn flush(&mut self, report: &mut ImportReport) -> StoreResult<()> {
+        let Some(first) = self.group.first() else {
             return Ok(());
+        };
+        let batch_id = self.group_batch;
+        let request = &first.flagged.request;
+        let existing = self
+            .find_request
+            .query_row(params![batch_id, request.id], |r| r.get::<_, i64>(0))
+            .optional()?;
+        let mut group = std::mem::take(&mut self.group);
+        let mut candidate_ids = Vec::with_capacity(group.len());
+        for row in &group {
+            candidate_ids.push(self.candidate_id(batch_id, &row.flagged.candidate, report)?);
         }
-        report.inserted += 1;
-        self.batches_used.insert(batch_id);
-        if new_request {
-            report.new_requests += 1;
-        } else {
-            self.update_request.execute(params![
+        let request_id = match existing {
+            Some(id) => id,
+            None => {
+                // A new request is written with its final aggregates: every row of the group is
+                // a new match except a repeat of a candidate within the group.
+                let mut seen = HashSet::with_capacity(candidate_ids.len());
+                let mut gain = Gain::default();
+                for (row, candidate_id) in group.iter().zip(&candidate_ids) {
+                    if seen.insert(*candidate_id) {
+                        gain.add(row);
+                    }
+                }
+                report.new_requests += 1;
+                self.insert_request(batch_id, &group[0], gain)?
+            }
+        };
+        let mut gain = Gain::default();
+        for (row, candidate_id) in group.iter().zip(&candidate_ids) {
+            let m = &row.flagged;
+            let inserted = self.insert_match.execute(params![
+                batch_id,
                 request_id,
+                candidate_id,
                 m.score,
-                QueueState::Open.rank(),
-                i64::from(flags.0),
-                i64::from(ItemFlags::SEVERAL_CANDIDATES.0),
+                MatchStatus::Pending.as_str(),
+                m.gold.map(|g| g.as_str()),
+                m.gold_note,
+                self.now,
             ])?;
+            if inserted == 0 {
+                report.already_present += 1;
+            } else {
+                report.inserted += 1;
+                gain.add(row);
+            }
         }
+        if gain.count > 0 {
+            self.batches_used.insert(batch_id);
+            if existing.is_some() {
+                self.update_request.execute(params![
+                    request_id,
+                    gain.top_score,
+                    gain.count,
+                    QueueState::Open.rank(),
+                    i64::from(gain.flags.0),
+                    i64::from(ItemFlags::SEVERAL_CANDIDATES.0),
+                ])?;
+            }
+        }
+        // The emptied vector goes back to be refilled, keeping its allocation.
+        group.clear();
+        self.group = group;
         Ok(())
     }
 
@@ -201,53 +314,35 @@ impl<'t> Writer<'t> {
         Ok(id)
     }
 
-    /// The request's id and whether this row created it (with this row's score and flags: its
-    /// first candidate is then new too).
-    fn request_id(
-        &mut self,
-        batch_id: i64,
-        row: &ImportRow,
-        flags: ItemFlags,
-    ) -> StoreResult<(i64, bool)> {
+    /// Creates a request from its first row, with what all its new matches bring.
+    fn insert_request(&mut self, batch_id: i64, row: &ImportRow, gain: Gain) -> StoreResult<i64> {
         let request = &row.flagged.request;
-        if let Some((last_batch, last_source, id)) = &self.last_request
-            && *last_batch == batch_id
-            && *last_source == request.id
-        {
-            return Ok((*id, false));
-        }
-        let found = self
-            .find_request
-            .query_row(params![batch_id, request.id], |r| r.get::<_, i64>(0))
-            .optional()?;
-        let (id, new) = match found {
-            Some(id) => (id, false),
-            None => {
-                let [given, surname, dob, number, street, unit, city, state, zip] =
-                    REQUEST_FIELDS.map(|f| request.get(f));
-                let id = self.insert_request.insert(params![
-                    batch_id,
-                    request.id,
-                    given,
-                    surname,
-                    dob,
-                    number,
-                    street,
-                    unit,
-                    city,
-                    state,
-                    zip,
-                    extra_json(&request.extra)?,
-                    row.flagged.score,
-                    i64::from(flags.0),
-                    QueueState::Open.rank(),
-                    self.now,
-                ])?;
-                (id, true)
-            }
+        let flags = if gain.count > 1 {
+            gain.flags.union(ItemFlags::SEVERAL_CANDIDATES)
+        } else {
+            gain.flags
         };
-        self.last_request = Some((batch_id, request.id.clone(), id));
-        Ok((id, new))
+        let [given, surname, dob, number, street, unit, city, state, zip] =
+            REQUEST_FIELDS.map(|f| request.get(f));
+        Ok(self.insert_request.insert(params![
+            batch_id,
+            request.id,
+            given,
+            surname,
+            dob,
+            number,
+            street,
+            unit,
+            city,
+            state,
+            zip,
+            extra_json(&request.extra)?,
+            gain.top_score,
+            gain.count,
+            i64::from(flags.0),
+            QueueState::Open.rank(),
+            self.now,
+        ])?)
     }
 
     /// The candidate's id, creating it with these values if it is new.
@@ -257,13 +352,6 @@ impl<'t> Writer<'t> {
         candidate: &Record,
         report: &mut ImportReport,
     ) -> StoreResult<i64> {
-        let found = self
-            .find_candidate
-            .query_row(params![batch_id, candidate.id], |r| r.get::<_, i64>(0))
-            .optional()?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
         let [
             given,
             surname,
@@ -276,7 +364,7 @@ impl<'t> Writer<'t> {
             zip,
             tin,
         ] = Field::ALL.map(|f| candidate.get(f));
-        let id = self.insert_candidate.insert(params![
+        let inserted = self.insert_candidate.execute(params![
             batch_id,
             candidate.id,
             given,
@@ -291,8 +379,13 @@ impl<'t> Writer<'t> {
             tin,
             extra_json(&candidate.extra)?,
         ])?;
-        report.new_candidates += 1;
-        Ok(id)
+        if inserted == 1 {
+            report.new_candidates += 1;
+            return Ok(self.tx.last_insert_rowid());
+        }
+        Ok(self
+            .find_candidate
+            .query_row(params![batch_id, candidate.id], |r| r.get::<_, i64>(0))?)
     }
 }
 
