@@ -131,3 +131,66 @@ impl<R: Read> Iterator for CsvRows<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::Field;
+
+    fn rows(text: &str) -> Result<CsvRows<&[u8]>, ImportError> {
+        let ctx = RowContext {
+            file: Arc::from("f.csv"),
+            default_batch: "default".into(),
+            requester: String::new(),
+            legal_basis: String::new(),
+        };
+        CsvRows::new(text.as_bytes(), ColumnMap::default(), ctx)
+    }
+
+    #[test]
+    fn reads_past_a_byte_order_mark_and_blank_header_cells() {
+        let mut rows =
+            rows("\u{feff}request_id,candidate_id,score,,\nr1,c1,0.5,,\n").expect("header");
+        assert!(rows.ignored_columns().is_empty());
+        let row = rows.next().expect("a row").expect("good");
+        assert_eq!(row.flagged.request.id, "r1");
+        assert!(rows.next().is_none());
+    }
+
+    #[test]
+    fn lines_count_from_the_header_and_through_quoted_newlines() {
+        let rows = rows(
+            "request_id,candidate_id,score,cand_street\n\
+             r1,c1,0.5,\"12 Main St\nBack House\"\n\
+             r2,c2,0.5,Elm St\n\
+             r3,c3,x,Oak Ave\n",
+        )
+        .expect("header");
+        let lines: Vec<(u64, bool)> = rows
+            .map(|r| match r {
+                Ok(row) => (row.line, true),
+                Err(e) => (e.line, false),
+            })
+            .collect();
+        assert_eq!(lines, vec![(2, true), (4, true), (5, false)]);
+    }
+
+    #[test]
+    fn keeps_newlines_inside_quoted_fields() {
+        let mut rows = rows("request_id,candidate_id,score,cand_street\nr1,c1,0.5,\"a\nb\"\n")
+            .expect("header");
+        let row = rows.next().expect("a row").expect("good");
+        assert_eq!(row.flagged.candidate.get(Field::Street), Some("a\nb"));
+    }
+
+    #[test]
+    fn a_file_without_a_header_is_refused() {
+        assert!(matches!(rows(""), Err(ImportError::Empty { .. })));
+        assert!(matches!(
+            rows("request_id,score\n"),
+            Err(ImportError::MissingColumn { .. })
+        ));
+    }
+}

@@ -223,3 +223,78 @@ impl<R: Read> Iterator for JsonlRows<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn rows(text: &[u8]) -> Result<JsonlRows<&[u8]>, ImportError> {
+        let ctx = RowContext {
+            file: Arc::from("f.jsonl"),
+            default_batch: "default".into(),
+            requester: String::new(),
+            legal_basis: String::new(),
+        };
+        JsonlRows::new(text, ColumnMap::default(), ctx)
+    }
+
+    fn outcome(item: Result<ImportRow, RowError>) -> Result<(u64, String), String> {
+        item.map(|r| (r.line, r.flagged.request.id))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn skips_blank_lines_but_counts_them() {
+        let text = b"\n{\"request_id\":\"a\",\"candidate_id\":1,\"score\":1}\r\n\n{\"request_id\":7,\"candidate_id\":\"c\",\"score\":0,\"x\":null}\n";
+        let mut rows = rows(text).expect("not empty");
+        let got: Vec<_> = rows.by_ref().map(outcome).collect();
+        assert_eq!(got, vec![Ok((2, "a".into())), Ok((4, "7".into()))]);
+        assert_eq!(rows.ignored_columns(), ["x".to_string()]);
+    }
+
+    #[test]
+    fn a_line_too_long_is_one_bad_row_and_reading_goes_on() {
+        let mut text =
+            b"{\"request_id\":\"a\",\"candidate_id\":\"b\",\"score\":0.5}\n{\"req_note\":\""
+                .to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        text.extend_from_slice(
+            b"\"}\n{\"request_id\":\"z\",\"candidate_id\":\"b\",\"score\":0.5}\n",
+        );
+        let got: Vec<_> = rows(&text).expect("not empty").map(outcome).collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], Ok((1, "a".into())));
+        assert!(
+            got[1]
+                .as_ref()
+                .is_err_and(|e| e.starts_with("f.jsonl:2: the line is longer than")),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], Ok((3, "z".into())));
+    }
+
+    #[test]
+    fn invalid_utf8_and_non_objects_are_bad_rows() {
+        let text = b"{\"request_id\":\"a\xff\"}\n[1,2]\n";
+        let got: Vec<_> = rows(text).expect("not empty").map(outcome).collect();
+        assert_eq!(
+            got[0],
+            Err("f.jsonl:1: the line is not valid UTF-8 (at byte 17)".to_string())
+        );
+        assert!(
+            got[1]
+                .as_ref()
+                .is_err_and(|e| e.starts_with("f.jsonl:2: malformed JSON")),
+            "{:?}",
+            got[1]
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_refused() {
+        assert!(matches!(rows(b" \n\n"), Err(ImportError::Empty { .. })));
+    }
+}

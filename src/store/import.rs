@@ -410,3 +410,128 @@ fn extra_json(extra: &BTreeMap<String, String>) -> StoreResult<String> {
     serde_json::to_string(extra)
         .map_err(|e| StoreError::Refused(format!("cannot encode extra fields: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::FlaggedMatch;
+
+    fn row(line: u64, request: &str, candidate: &str, score: f64) -> Result<ImportRow, RowError> {
+        Ok(ImportRow {
+            line,
+            flagged: FlaggedMatch {
+                batch: "b".into(),
+                request: Record::new(request),
+                candidate: Record::new(candidate),
+                score,
+                gold: None,
+                gold_note: None,
+            },
+            requester: String::new(),
+            legal_basis: String::new(),
+        })
+    }
+
+    fn bad(line: u64) -> Result<ImportRow, RowError> {
+        Err(RowError::new(&Arc::from("f.csv"), line, "bad"))
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, _) = Store::create(&dir.path().join("m.db")).expect("create");
+        (dir, store)
+    }
+
+    fn matches(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM matches", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn foreign_keys_are_enforced_again_after_an_import() {
+        let (_dir, mut store) = store();
+        let report = store
+            .import_matches([row(2, "r", "c", 0.5)], OnBadRow::Abort, |_| {})
+            .expect("import");
+        assert!(report.committed);
+        let on: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(on, 1);
+    }
+
+    #[test]
+    fn a_bad_row_rolls_everything_back_unless_skipping() {
+        let rows = || [row(2, "r1", "c1", 0.5), bad(3), row(4, "r2", "c2", 0.6)];
+        let (_dir, mut store) = store();
+        let mut seen = Vec::new();
+        let report = store
+            .import_matches(rows(), OnBadRow::Abort, |e| seen.push(e.line))
+            .expect("import");
+        assert_eq!(seen, vec![3]);
+        assert_eq!(
+            report,
+            ImportReport {
+                bad_rows: 1,
+                committed: false,
+                ..ImportReport::default()
+            }
+        );
+        assert_eq!(matches(&store), 0);
+
+        let report = store
+            .import_matches(rows(), OnBadRow::Skip, |_| {})
+            .expect("import");
+        assert!(report.committed);
+        assert_eq!((report.inserted, report.bad_rows), (2, 1));
+        assert_eq!((report.new_requests, report.new_candidates), (2, 2));
+        assert_eq!((report.batches, report.new_batches), (1, 1));
+        assert_eq!(matches(&store), 2);
+    }
+
+    #[test]
+    fn an_unreadable_file_rolls_back_even_when_skipping() {
+        let (_dir, mut store) = store();
+        let fatal = Err(RowError::new(&Arc::from("f.csv"), 9, "I/O").fatal());
+        let report = store
+            .import_matches(
+                [row(2, "r1", "c1", 0.5), fatal, row(10, "r2", "c2", 0.6)],
+                OnBadRow::Skip,
+                |_| {},
+            )
+            .expect("import");
+        assert!(!report.committed);
+        assert_eq!(matches(&store), 0);
+    }
+
+    #[test]
+    fn a_giant_request_is_written_in_groups_with_the_same_totals() {
+        let (_dir, mut store) = store();
+        let n = MAX_GROUP_ROWS * 2 + 5;
+        let rows = (0..n).map(|i| {
+            let score = if i == MAX_GROUP_ROWS + 1 { 0.99 } else { 0.1 };
+            row(i as u64 + 2, "r", &format!("c{i}"), score)
+        });
+        let report = store
+            .import_matches(rows, OnBadRow::Abort, |_| {})
+            .expect("import");
+        assert_eq!(report.inserted, n as u64);
+        assert_eq!(report.new_requests, 1);
+        let (count, top, flags): (i64, f64, i64) = store
+            .conn
+            .query_row(
+                "SELECT candidate_count, top_score, flags FROM requests",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("request");
+        assert_eq!(count, n as i64);
+        assert_eq!(top, 0.99);
+        assert_eq!(flags, i64::from(ItemFlags::SEVERAL_CANDIDATES.0));
+    }
+}
