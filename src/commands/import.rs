@@ -21,6 +21,9 @@ const LISTED_BAD_ROWS: u64 = 20;
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     // Everything about the input is checked before the database is touched, so a wrong map or a
     // header without `score` does not leave a new empty database behind.
+    if args.batch.trim().is_empty() {
+        anyhow::bail!("--batch needs a name");
+    }
     let columns = match &args.map {
         Some(path) => ColumnMap::load(path)?,
         None => ColumnMap::default(),

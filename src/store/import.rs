@@ -11,7 +11,8 @@ use crate::domain::{Field, ItemFlags, MatchStatus, QueueState, Record};
 use crate::import::{ImportReport, ImportRow, OnBadRow, RowError};
 
 /// Page cache for the import, in KiB (negative `cache_size` counts KiB): big enough to keep the
-/// unique indexes probed for every row in memory at a million rows, small next to any machine.
+/// indexes probed for every row in memory at a million rows, small next to any machine. The
+/// connection's own setting is restored afterwards.
 const IMPORT_CACHE_KIB: i64 = -128 * 1024;
 
 impl Store {
@@ -36,7 +37,7 @@ impl Store {
         I: IntoIterator<Item = Result<ImportRow, RowError>>,
         F: FnMut(RowError),
     {
-        // A bigger page cache keeps the indexes probed for every row in memory.
+        let cache_before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         // Foreign-key enforcement costs three parent lookups per match, a fifth of the import's
@@ -45,7 +46,10 @@ impl Store {
         // leave it off) and SQLite ignores it inside a transaction, hence before `write()`.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.import_in_transaction(rows, policy, on_bad);
-        let restored = self.conn.pragma_update(None, "foreign_keys", "ON");
+        let restored = self
+            .conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .and_then(|()| self.conn.pragma_update(None, "cache_size", cache_before));
         let report = result?;
         restored?;
         Ok(report)
@@ -463,6 +467,14 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .expect("pragma");
         assert_eq!(on, 1);
+        let cache: i64 = store
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .expect("pragma");
+        assert_ne!(
+            cache, IMPORT_CACHE_KIB,
+            "the import's cache size is not left behind"
+        );
     }
 
     #[test]
