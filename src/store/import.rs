@@ -272,23 +272,24 @@ impl<'t> Writer<'t> {
             ])?;
             if inserted == 0 {
                 report.already_present += 1;
-            } else {
-                report.inserted += 1;
+                continue;
+            }
+            report.inserted += 1;
+            self.batches_used.insert(batch_id);
+            // A new request already holds what its matches bring; only an existing one gains.
+            if existing.is_some() {
                 gain.add(row);
             }
         }
         if gain.count > 0 {
-            self.batches_used.insert(batch_id);
-            if existing.is_some() {
-                self.update_request.execute(params![
-                    request_id,
-                    gain.top_score,
-                    gain.count,
-                    QueueState::Open.rank(),
-                    i64::from(gain.flags.0),
-                    i64::from(ItemFlags::SEVERAL_CANDIDATES.0),
-                ])?;
-            }
+            self.update_request.execute(params![
+                request_id,
+                gain.top_score,
+                gain.count,
+                QueueState::Open.rank(),
+                i64::from(gain.flags.0),
+                i64::from(ItemFlags::SEVERAL_CANDIDATES.0),
+            ])?;
         }
         // The emptied vector goes back to be refilled, keeping its allocation.
         group.clear();
