@@ -17,6 +17,8 @@ use crate::store::{Created, Store};
 
 /// How many bad rows a refused import lists before summing up the rest.
 const LISTED_BAD_ROWS: u64 = 20;
+/// How many ignored column names the summary shows.
+const LISTED_IGNORED_COLUMNS: usize = 20;
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     // Everything about the input is checked before the database is touched, so a wrong map or a
@@ -84,7 +86,18 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 
     let ignored = rows.ignored_columns();
     if !ignored.is_empty() {
-        let names: Vec<String> = ignored.iter().map(|n| quoted(n)).collect();
+        // JSON Lines may bring new keys on every line: name a few, count the rest.
+        let mut names: Vec<String> = ignored
+            .iter()
+            .take(LISTED_IGNORED_COLUMNS)
+            .map(|n| quoted(n))
+            .collect();
+        if ignored.len() > LISTED_IGNORED_COLUMNS {
+            names.push(format!(
+                "and {} more",
+                ignored.len() - LISTED_IGNORED_COLUMNS
+            ));
+        }
         println!(
             "ignored columns matchgate does not know: {}",
             names.join(", ")
