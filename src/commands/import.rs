@@ -1,5 +1,168 @@
-//! `matchgate import` (being built).
+//! `matchgate import`: read a CSV / JSON Lines file of flagged matches into the database, all or
+//! nothing unless `--skip-bad`.
+
+use std::fs::File;
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
-pub fn run(_args: &crate::cli::ImportArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("import is not built yet")
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{FileFormat, ImportArgs};
+use crate::import::quote::quoted;
+use crate::import::{
+    ColumnMap, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow, RowError,
+};
+use crate::store::{Created, Store};
+
+/// How many bad rows a refused import lists before summing up the rest.
+const LISTED_BAD_ROWS: u64 = 20;
+/// How many ignored column names the summary shows.
+const LISTED_IGNORED_COLUMNS: usize = 20;
+
+pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    // Everything about the input is checked before the database is touched, so a wrong map or a
+    // header without `score` does not leave a new empty database behind.
+    if args.batch.trim().is_empty() {
+        anyhow::bail!("--batch needs a name");
+    }
+    let columns = match &args.map {
+        Some(path) => ColumnMap::load(path)?,
+        None => ColumnMap::default(),
+    };
+    let format = match args.format {
+        Some(FileFormat::Csv) => Format::Csv,
+        Some(FileFormat::Jsonl) => Format::Jsonl,
+        None => Format::from_path(&args.file).ok_or_else(|| ImportError::UnknownFormat {
+            path: args.file.clone(),
+        })?,
+    };
+    let options = ImportOptions {
+        format: Some(format),
+        default_batch: args.batch.clone(),
+        requester: args.requester.clone().unwrap_or_default(),
+        legal_basis: args.legal_basis.clone().unwrap_or_default(),
+        columns,
+    };
+    let file = File::open(&args.file).map_err(|source| ImportError::Io {
+        path: args.file.clone(),
+        source,
+    })?;
+    let bar = progress_bar(&file);
+    let input: Box<dyn Read> = match &bar {
+        Some(bar) => Box::new(bar.wrap_read(file)),
+        None => Box::new(file),
+    };
+    let file_name = args.file.display().to_string();
+    let mut rows = FlaggedReader::new(input, &file_name, format, &options)?;
+
+    let (mut store, created) = Store::create(&args.db.db)?;
+    if created == Created::New {
+        println!("created database {}", args.db.db.display());
+    }
+    let policy = if args.skip_bad {
+        OnBadRow::Skip
+    } else {
+        OnBadRow::Abort
+    };
+    let mut listed = 0u64;
+    let report = store
+        .import_matches(&mut rows, policy, |err: RowError| {
+            // Skipped rows are all listed (the user asked to go on without them); a refused
+            // import lists enough to start fixing the file.
+            if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
+                listed += 1;
+                let line = err.to_string();
+                match &bar {
+                    Some(bar) => bar.suspend(|| eprintln!("{line}")),
+                    None => eprintln!("{line}"),
+                }
+            }
+        })
+        .with_context(|| format!("importing {file_name} into {}", args.db.db.display()))?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+
+    let ignored = rows.ignored_columns();
+    if !ignored.is_empty() {
+        // JSON Lines may bring new keys on every line: name a few, count the rest.
+        let mut names: Vec<String> = ignored
+            .iter()
+            .take(LISTED_IGNORED_COLUMNS)
+            .map(|n| quoted(n))
+            .collect();
+        if ignored.len() > LISTED_IGNORED_COLUMNS {
+            names.push(format!(
+                "and {} more",
+                ignored.len() - LISTED_IGNORED_COLUMNS
+            ));
+        }
+        println!(
+            "ignored columns matchgate does not know: {}",
+            names.join(", ")
+        );
+    }
+    if !report.committed {
+        if report.bad_rows > listed {
+            eprintln!("... and {} more bad rows", report.bad_rows - listed);
+        }
+        anyhow::bail!(
+            "nothing was imported from {file_name}: {} bad {}; fix {} or use --skip-bad to import the good rows",
+            report.bad_rows,
+            plural(report.bad_rows, "row", "rows"),
+            plural(report.bad_rows, "it", "them"),
+        );
+    }
+    println!("{}", summary(&report, &file_name));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar by bytes read, on stderr, only when a person is watching it.
+fn progress_bar(file: &File) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let len = file.metadata().map(|m| m.len()).ok()?;
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("importing {wide_bar} {bytes}/{total_bytes} ({eta})")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn summary(report: &ImportReport, file_name: &str) -> String {
+    let mut text = format!(
+        "imported {} {} ({} {}, {} {}) into {} {} from {file_name}; {} already present",
+        report.inserted,
+        plural(report.inserted, "match", "matches"),
+        report.new_requests,
+        plural(report.new_requests, "request", "requests"),
+        report.new_candidates,
+        plural(report.new_candidates, "candidate", "candidates"),
+        report.batches,
+        plural(report.batches, "batch", "batches"),
+        report.already_present,
+    );
+    if report.new_batches > 0 {
+        text.push_str(&format!(
+            "; {} new {}",
+            report.new_batches,
+            plural(report.new_batches, "batch", "batches")
+        ));
+    }
+    if report.bad_rows > 0 {
+        text.push_str(&format!(
+            "; skipped {} bad {}",
+            report.bad_rows,
+            plural(report.bad_rows, "row", "rows")
+        ));
+    }
+    text
+}
+
+fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }
