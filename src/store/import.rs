@@ -67,6 +67,10 @@ impl Store {
     {
         let now = now_utc();
         let tx = self.write()?;
+        let indexed_up_to: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| {
+                r.get(0)
+            })?;
         let mut report = ImportReport::default();
         let mut doomed = false;
         {
@@ -101,10 +105,24 @@ impl Store {
                 ..ImportReport::default()
             });
         }
+        index_for_search(&tx, indexed_up_to)?;
         tx.commit()?;
         report.committed = true;
         Ok(report)
     }
+}
+
+/// Adds the requests created by this import (ids above `after`) to the search index in one
+/// statement.
+fn index_for_search(tx: &Transaction<'_>, after: i64) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO request_search (rowid, text)
+         SELECT id, concat_ws(' ', source_id, given_name, surname, street_number, street, unit,
+                              city, state, zip)
+           FROM requests WHERE id > ?",
+        [after],
+    )?;
+    Ok(())
 }
 
 /// The most rows of one request held back before they are written: rows of a request usually

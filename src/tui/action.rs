@@ -121,7 +121,9 @@ pub enum Action {
 /// Where a loaded page goes in the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
-    /// A fresh window (start, filter change, jump); select the first entry.
+    /// A fresh window from the head of the queue (position 1); select the first entry.
+    Head,
+    /// A fresh window at a jump target (search hit, undone item); its position is not known.
     Replace,
     /// After the last entry.
     Append,

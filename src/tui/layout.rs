@@ -74,10 +74,10 @@ pub fn queue_list_visible(state: &ReviewState) -> bool {
 /// Warnings that block or qualify release of the current item, for the header banner.
 pub fn banners(state: &ReviewState) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(item) = &state.item {
-        if item.flags.contains(crate::domain::ItemFlags::HOSTILE_TEXT) {
-            out.push("record contains control or invisible characters (shown escaped)".into());
-        }
+    if let Some(item) = &state.item
+        && item.flags.contains(crate::domain::ItemFlags::HOSTILE_TEXT)
+    {
+        out.push("record contains control or invisible characters (shown escaped)".into());
     }
     out
 }

@@ -224,11 +224,11 @@ fn on_command(state: &mut ReviewState, command: Command) -> Vec<Effect> {
 }
 
 fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect> {
-    if command.is_decision() {
-        if let Some(refusal) = decision_refusal(state) {
-            state.set_status(StatusKind::Error, refusal);
-            return vec![];
-        }
+    if command.is_decision()
+        && let Some(refusal) = decision_refusal(state)
+    {
+        state.set_status(StatusKind::Error, refusal);
+        return vec![];
     }
     match command {
         Command::Approve => decide(state, Verdict::Approve, None),
@@ -471,7 +471,7 @@ fn load_after_last(state: &ReviewState) -> Effect {
         sort: state.sort,
         from,
         placement: if state.window.entries.is_empty() {
-            Placement::Replace
+            Placement::Head
         } else {
             Placement::Append
         },
@@ -519,11 +519,14 @@ fn on_page(state: &mut ReviewState, page: Vec<QueueEntry>, placement: Placement)
     let full = page.len() >= PAGE_SIZE;
     let window = &mut state.window;
     match placement {
-        Placement::Replace => {
+        Placement::Head | Placement::Replace => {
             window.entries = page;
             window.cursor = 0;
             window.at_end = !full;
             window.pending_move = 0;
+            let head = placement == Placement::Head;
+            window.at_start = head;
+            window.offset = head.then_some(0);
         }
         Placement::Append => {
             window.at_end = !full;
@@ -582,7 +585,7 @@ fn reload(state: &ReviewState) -> Vec<Effect> {
             filter: state.filter,
             sort: state.sort,
             from: PageFrom::Start,
-            placement: Placement::Replace,
+            placement: Placement::Head,
         },
     ]
 }

@@ -451,3 +451,26 @@ fn an_empty_queue_shows_nothing_and_decides_nothing() {
     assert!(s.item.is_none());
     assert_eq!(cmd(&mut s, Command::Approve), vec![]);
 }
+
+#[test]
+fn the_head_of_the_queue_is_position_one_and_a_jump_is_unknown() {
+    let mut s = ready();
+    update(
+        &mut s,
+        Action::PageLoaded {
+            page: entries(),
+            placement: Placement::Head,
+        },
+    );
+    assert_eq!(s.window.position(), Some(1));
+    assert!(s.window.at_start);
+    update(
+        &mut s,
+        Action::PageLoaded {
+            page: entries(),
+            placement: Placement::Replace,
+        },
+    );
+    assert_eq!(s.window.position(), None);
+    assert!(!s.window.at_start);
+}

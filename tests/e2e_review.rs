@@ -1,0 +1,97 @@
+//! End to end: the real binary in a real terminal (tmux). A reviewer approves, rejects with a
+//! reason, defers, undoes and quits; then the database must hold exactly those decisions.
+
+mod support;
+
+use support::{Tmux, count, db, run, write_file};
+
+const FIXTURE: &str = "\
+batch,requester,legal_basis,request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin
+b1,Agency A,Statute 1,R1,C1,0.99,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701,900-11-1111
+b1,Agency A,Statute 1,R2,C2,0.95,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702,Rob,Baker,1981-02-02,9,Elm St,Peoria,IL,61602,900-22-2222
+b1,Agency A,Statute 1,R3,C3,0.90,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,900-33-3333
+b1,Agency A,Statute 1,R4,C4,0.85,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,900-44-4444
+";
+
+fn status_of(conn: &rusqlite::Connection, request: &str) -> String {
+    conn.query_row(
+        "SELECT m.status FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.source_id = ?",
+        [request],
+        |r| r.get(0),
+    )
+    .expect("status")
+}
+
+#[test]
+fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = write_file(dir.path(), "flagged.csv", FIXTURE);
+    let db_path = dir.path().join("review.db");
+    let db_arg = db_path.to_str().expect("utf-8 path");
+    let out = run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")]);
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        support::stderr(&out)
+    );
+
+    let home = dir.path().to_str().expect("utf-8");
+    // HOME/XDG point at the temp dir so no user keymap on this machine changes the keys.
+    let tmux = Tmux::start(
+        &["review", "--db", db_arg, "--reviewer", "e2e-alice"],
+        100,
+        32,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    );
+    tmux.wait_for("request R1");
+    tmux.keys(&["a"]);
+    tmux.wait_for("approved request R1 (saved)");
+    tmux.wait_for("request R2");
+    tmux.keys(&["r"]);
+    tmux.wait_for("Reject · why?");
+    tmux.keys(&["4"]);
+    tmux.wait_for("rejected (different_person) request R2 (saved)");
+    tmux.wait_for("request R3");
+    tmux.keys(&["s"]);
+    tmux.wait_for("deferred request R3 (saved)");
+    tmux.keys(&["u"]);
+    tmux.wait_for("undone: deferred of request R3 (saved)");
+    tmux.wait_for("request R3");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    let conn = db(&db_path);
+    assert_eq!(status_of(&conn, "R1"), "approved");
+    assert_eq!(status_of(&conn, "R2"), "rejected");
+    assert_eq!(status_of(&conn, "R3"), "pending", "the deferral was undone");
+    assert_eq!(status_of(&conn, "R4"), "pending");
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM decisions WHERE reviewer = 'e2e-alice'"
+        ),
+        4,
+        "approve, reject, defer and its undo"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM decisions WHERE action = 'reject' AND reason_code = 'different_person'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM decisions u JOIN decisions d ON u.undoes = d.id WHERE u.action = 'undo' AND d.action = 'defer'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM decisions WHERE viewed_ms IS NULL OR viewed_ms < 0"
+        ),
+        0
+    );
+}

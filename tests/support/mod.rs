@@ -1,0 +1,149 @@
+//! Shared helpers for the integration tests: running the real binary, reading the database, and
+//! driving the review screen inside tmux.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_matchgate"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs the binary with arguments and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run matchgate")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Opens the database read-only for checking what the binary wrote.
+pub fn db(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open database")
+}
+
+pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+}
+
+/// A review screen running in a detached tmux session on a private server socket.
+pub struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    /// Starts `matchgate <args>` in a `width`x`height` terminal. Panics when tmux is missing:
+    /// CI installs it (`.ci/run`).
+    pub fn start(args: &[&str], width: u16, height: u16, env: &[(&str, &str)]) -> Tmux {
+        let id = format!(
+            "mg{}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        );
+        let tmux = Tmux {
+            socket: format!("{id}-sock"),
+            session: id,
+        };
+        let mut command = vec![env!("CARGO_BIN_EXE_matchgate").to_string()];
+        command.extend(args.iter().map(|a| a.to_string()));
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "-L",
+            &tmux.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            &tmux.session,
+        ]);
+        cmd.args(["-x", &width.to_string(), "-y", &height.to_string()]);
+        for (key, value) in env {
+            cmd.args(["-e", &format!("{key}={value}")]);
+        }
+        cmd.arg("--");
+        cmd.args(&command);
+        cmd.env("TERM", "xterm-256color");
+        let status = cmd
+            .status()
+            .expect("tmux is installed (apt-get install tmux)");
+        assert!(status.success(), "tmux new-session failed");
+        // Keep the pane after the program exits, so its last screen can be read.
+        tmux.tmux(&["set-option", "-t", &tmux.session, "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    /// Sends keys as tmux names them ("a", "Enter", "Escape", "Tab", "C-c").
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let out = self.tmux(&["send-keys", "-t", &self.session, key]);
+            assert!(out.status.success(), "send-keys {key}");
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        stdout(&self.tmux(&["capture-pane", "-p", "-t", &self.session]))
+    }
+
+    /// Waits (at most 15 s) until the screen shows `text`; panics with the screen otherwise.
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {text:?}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits (at most 15 s) until the program in the pane has exited.
+    pub fn wait_exit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let dead =
+                stdout(&self.tmux(&["display-message", "-p", "-t", &self.session, "#{pane_dead}"]));
+            if dead.trim() == "1" {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("matchgate did not exit; the screen was:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// Writes a small import file in a temp dir and returns its path.
+pub fn write_file(dir: &Path, name: &str, contents: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write fixture");
+    path
+}
