@@ -105,10 +105,22 @@ pub struct ReviewArgs {
     /// Review only this batch.
     #[arg(long, value_name = "NAME")]
     pub batch: Option<String>,
+    /// Training: decisions go to a scratch copy and are checked against the file's gold answers.
+    #[arg(long)]
+    pub training: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// The training scenario to load (see --list); by default the general demo set.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// List the built-in scenarios and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// A guided tour: captions explain each part of the screen as you press keys.
+    #[arg(long)]
+    pub tour: bool,
     /// Who is reviewing; defaults to the login name.
     #[arg(long, value_name = "NAME")]
     pub reviewer: Option<String>,

@@ -4,6 +4,7 @@
 //! - [`store`]: every SQL statement (SQLite), migrations, typed errors.
 //! - [`import`]: reading CSV / JSON Lines files of flagged matches into domain types.
 //! - [`generate`]: the synthetic data generator (demo and benchmark data with right answers).
+//! - [`scenarios`]: the built-in training scenarios (hand-checked data in `assets/scenarios/`).
 //! - [`tui`]: the review screen, Elm style: state, `Action`, pure `update`, render, effects.
 //! - [`commands`]: one function per CLI subcommand, gluing the parts together.
 //! - [`cli`]: the clap definitions.
@@ -13,6 +14,7 @@ pub mod commands;
 pub mod domain;
 pub mod generate;
 pub mod import;
+pub mod scenarios;
 pub mod store;
 pub mod tui;
 

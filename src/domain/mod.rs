@@ -9,11 +9,13 @@ pub mod field;
 pub mod flagged;
 pub mod flags;
 pub mod masking;
+pub mod policy;
 pub mod queue;
 pub mod reason;
 pub mod review_item;
 pub mod status;
 pub mod text_safety;
+pub mod training;
 
 pub use decision::{Decision, DecisionAction, Verdict};
 pub use field::{Field, Record};

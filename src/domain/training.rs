@@ -1,0 +1,1 @@
+//! Training feedback and the scoreboard: decisions checked against gold answers (being built).
