@@ -57,8 +57,20 @@ fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
     tmux.keys(&["u"]);
     tmux.wait_for("undone: deferred of request R3 (saved)");
     tmux.wait_for("request R3");
+    // Too small: the screen says so and takes no decision until the record fits again.
+    tmux.resize(70, 20);
+    tmux.wait_for("needs more room");
+    tmux.keys(&["a"]);
+    tmux.resize(100, 32);
+    tmux.wait_for("request R3");
+    tmux.wait_for("enlarge the terminal");
     tmux.keys(&["q"]);
     tmux.wait_exit();
+    assert_eq!(
+        tmux.alternate_screen(),
+        "0",
+        "the terminal is restored on quit"
+    );
 
     let conn = db(&db_path);
     assert_eq!(status_of(&conn, "R1"), "approved");
@@ -94,4 +106,44 @@ fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
         ),
         0
     );
+}
+
+#[test]
+fn hostile_bytes_in_a_record_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An OSC sequence that would retitle the terminal, a screen clear, a bell and a bidi override.
+    let hostile = "request_id,candidate_id,score,req_given_name,req_surname,req_city,cand_given_name,cand_surname\n\
+R9,C9,0.97,\"Eve\u{1b}]0;pwned\u{7}\",\"Evil\u{1b}[2J\",\"Spring\u{202e}dleif\",Eve,Evil\n";
+    let csv = write_file(dir.path(), "hostile.csv", hostile);
+    let db_path = dir.path().join("h.db");
+    let db_arg = db_path.to_str().expect("utf-8");
+    assert!(
+        run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let home = dir.path().to_str().expect("utf-8");
+    let tmux = Tmux::start(
+        &["review", "--db", db_arg],
+        100,
+        32,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    );
+    let screen = tmux.wait_for("request R9");
+    assert!(
+        screen.contains("\\e]0;pwned\\x07"),
+        "the OSC is shown as a visible escape:\n{screen}"
+    );
+    assert!(screen.contains("\\u{202e}"), "{screen}");
+    assert!(
+        screen.contains("control or invisible characters"),
+        "the item is flagged:\n{screen}"
+    );
+    assert_ne!(
+        tmux.pane_title().trim(),
+        "pwned",
+        "the record retitled the terminal"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
 }

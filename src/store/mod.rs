@@ -111,6 +111,11 @@ impl Store {
         Ok(())
     }
 
+    /// How long to wait for another process's lock before reporting the database locked.
+    pub fn set_busy_timeout(&self, timeout: Duration) -> StoreResult<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -60,7 +60,14 @@ impl Store {
                 Some(k) if state == k.state => Some((k, from)),
                 _ => None,
             };
-            let page = self.page_in_state(filter, sort, state, key_condition, limit - out.len())?;
+            let page = self.page_in_state(
+                filter,
+                sort,
+                state,
+                key_condition,
+                backward,
+                limit - out.len(),
+            )?;
             out.extend(page);
         }
         if backward {
@@ -75,6 +82,7 @@ impl Store {
         sort: QueueSort,
         state: QueueState,
         key: Option<(QueueKey, PageFrom)>,
+        backward: bool,
         limit: usize,
     ) -> StoreResult<Vec<QueueEntry>> {
         let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM requests r WHERE r.queue_rank = ?");
@@ -86,7 +94,6 @@ impl Store {
             (QueueSort::Age, _) | (QueueSort::Batch, Some(_)) => ("r.id", true),
             (QueueSort::Batch, None) => ("r.batch_id, r.id", true),
         };
-        let backward = matches!(key, Some((_, PageFrom::Before(_))));
         if let Some((k, from)) = key {
             let key_values: Vec<Value> = match order_cols {
                 "r.id" => vec![Value::Integer(k.request_id)],

@@ -99,6 +99,34 @@ impl Tmux {
         }
     }
 
+    pub fn resize(&self, width: u16, height: u16) {
+        let out = self.tmux(&[
+            "resize-window",
+            "-t",
+            &self.session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        assert!(out.status.success(), "resize-window: {}", stderr(&out));
+    }
+
+    fn format(&self, format: &str) -> String {
+        stdout(&self.tmux(&["display-message", "-p", "-t", &self.session, format]))
+            .trim()
+            .to_string()
+    }
+
+    /// "1" while the program uses the alternate screen, "0" once it gave the terminal back.
+    pub fn alternate_screen(&self) -> String {
+        self.format("#{alternate_on}")
+    }
+
+    pub fn pane_title(&self) -> String {
+        self.format("#{pane_title}")
+    }
+
     pub fn screen(&self) -> String {
         stdout(&self.tmux(&["capture-pane", "-p", "-t", &self.session]))
     }

@@ -1,0 +1,163 @@
+//! The review screen's real loop (keymap → update → effects → store → render) driven with scripted
+//! key presses on a TestBackend, checked against the database.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use matchgate::domain::{MatchStatus, QueueFilter};
+use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use matchgate::store::Store;
+use matchgate::tui::keymap::Keymap;
+use matchgate::tui::runtime::{Runtime, run};
+use matchgate::tui::state::{ReviewState, SessionInfo, StatusKind};
+use ratatui::{Terminal, backend::TestBackend};
+
+const FIXTURE: &str = "\
+request_id,candidate_id,score,req_given_name,req_surname,cand_given_name,cand_surname,cand_tin
+R1,C1,0.99,Ann,Archer,Ann,Archer,900-11-1111
+R2,C2,0.95,Bob,Baker,Bob,Baker,900-22-2222
+R3,C3a,0.90,Cy,Cole,Cy,Cole,900-33-3333
+R3,C3b,0.60,Cy,Cole,Cyrus,Cole,900-33-4444
+";
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut store, _) = Store::create(&dir.path().join("r.db")).expect("create");
+    let rows = FlaggedReader::new(
+        FIXTURE.as_bytes(),
+        "f.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    assert!(
+        store
+            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+            .expect("import")
+            .committed
+    );
+    (dir, store)
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn state(store: &Store) -> ReviewState {
+    let session = SessionInfo {
+        db_label: "r.db".into(),
+        reviewer: "loop".into(),
+        training: false,
+        no_color: true,
+    };
+    ReviewState::new(
+        session,
+        store.batches().expect("batches"),
+        QueueFilter::default(),
+    )
+}
+
+fn status_of(path: &std::path::Path, candidate: &str) -> MatchStatus {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let text: String = conn
+        .query_row(
+            "SELECT m.status FROM matches m JOIN candidates c ON c.id = m.candidate_id WHERE c.source_id = ?",
+            [candidate],
+            |r| r.get(0),
+        )
+        .expect("status");
+    text.parse().expect("status")
+}
+
+/// Runs the loop over the scripted events (then stops as if the terminal closed).
+fn drive(store: &mut Store, state: &mut ReviewState, events: Vec<Event>) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(100, 32)).expect("terminal");
+    let mut events: VecDeque<Event> = events.into();
+    let keymap = Keymap::default_keymap();
+    let mut runtime = Runtime::new(store, "loop".into());
+    run(&mut terminal, state, &keymap, &mut runtime, || {
+        Ok(events.pop_front())
+    })
+    .expect("run");
+    terminal
+}
+
+#[test]
+fn keys_decide_and_the_screen_moves_on() {
+    let (_dir, mut store) = store();
+    let path = store.path().to_path_buf();
+    let mut s = state(&store);
+    // Approve R1, reject R2 as "different person", Tab to R3's second candidate and approve it.
+    let terminal = drive(
+        &mut store,
+        &mut s,
+        vec![
+            key('a'),
+            key('r'),
+            key('4'),
+            Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+            key('a'),
+        ],
+    );
+    assert_eq!(status_of(&path, "C1"), MatchStatus::Approved);
+    assert_eq!(status_of(&path, "C2"), MatchStatus::Rejected);
+    assert_eq!(status_of(&path, "C3b"), MatchStatus::Approved);
+    assert_eq!(
+        status_of(&path, "C3a"),
+        MatchStatus::Rejected,
+        "the sibling is closed as not chosen"
+    );
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Nothing left in this queue"), "{screen}");
+    assert!(screen.contains("approved request R3 (saved)"), "{screen}");
+}
+
+#[test]
+fn a_locked_database_shows_not_saved_and_the_same_key_retries() {
+    let (_dir, mut store) = store();
+    let path = store.path().to_path_buf();
+    store
+        .set_busy_timeout(Duration::from_millis(50))
+        .expect("timeout");
+    let locker = rusqlite::Connection::open(&path).expect("open");
+    locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let mut s = state(&store);
+    let terminal = drive(&mut store, &mut s, vec![key('a')]);
+    let status = s.status.clone().expect("status");
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.contains("NOT saved") && status.text.contains("locked"),
+        "{}",
+        status.text
+    );
+    assert!(terminal.backend().to_string().contains("NOT saved"));
+    assert_eq!(status_of(&path, "C1"), MatchStatus::Pending);
+    locker.execute_batch("ROLLBACK").expect("unlock");
+    drive(&mut store, &mut s, vec![key('a')]);
+    assert_eq!(
+        status_of(&path, "C1"),
+        MatchStatus::Approved,
+        "retried after the lock went away"
+    );
+}
+
+#[test]
+fn too_small_a_terminal_takes_no_decision() {
+    let (_dir, mut store) = store();
+    let path = store.path().to_path_buf();
+    let mut s = state(&store);
+    let events = vec![
+        Event::Resize(60, 20),
+        key('a'),
+        key('s'),
+        Event::Resize(100, 32),
+    ];
+    let terminal = drive(&mut store, &mut s, events);
+    assert_eq!(status_of(&path, "C1"), MatchStatus::Pending);
+    assert!(s.status.expect("status").text.contains("enlarge"));
+    assert!(
+        !terminal.backend().to_string().contains("needs more room"),
+        "redrawn once large enough"
+    );
+}

@@ -1,0 +1,439 @@
+//! The store's review-queue contract, through the library: keyset pages agree with an
+//! independently computed order in every direction, decisions move matches and requests as
+//! documented, undo appends instead of deleting, and a locked database is reported, not hidden.
+
+use std::time::Duration;
+
+use matchgate::domain::{
+    Decision, ItemFlags, MatchStatus, QueueFilter, QueueSort, QueueState, ReasonCode, ScoreBand,
+    StateFilter, Verdict,
+};
+use matchgate::generate::{GenerateConfig, write_csv};
+use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use matchgate::store::{PageFrom, Store, StoreError};
+
+/// A database holding `rows` generated matches (several candidates for some requests).
+fn generated_store(rows: u64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = Vec::new();
+    write_csv(
+        &GenerateConfig {
+            rows,
+            seed: 11,
+            batches: 3,
+        },
+        &mut csv,
+    )
+    .expect("generate");
+    let (mut store, _) = Store::create(&dir.path().join("q.db")).expect("create");
+    let reader = FlaggedReader::new(
+        csv.as_slice(),
+        "gen.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    let report = store
+        .import_matches(reader, OnBadRow::Abort, |e| panic!("bad row {e}"))
+        .expect("import");
+    assert!(report.committed);
+    (dir, store)
+}
+
+/// Every request as (id, batch, score, rank), read with plain SQL: the truth pages are checked
+/// against.
+fn all_requests(store: &Store) -> Vec<(i64, i64, f64, i64, i64)> {
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT id, batch_id, top_score, queue_rank, flags FROM requests")
+        .expect("prepare");
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .expect("query")
+    .collect::<Result<_, _>>()
+    .expect("rows")
+}
+
+fn expected_order(store: &Store, filter: &QueueFilter, sort: QueueSort) -> Vec<i64> {
+    let states: Vec<i64> = filter.state.states().iter().map(|s| s.rank()).collect();
+    let mut rows: Vec<_> = all_requests(store)
+        .into_iter()
+        .filter(|(_, batch, score, rank, flags)| {
+            states.contains(rank)
+                && filter.batch_id.is_none_or(|b| b == *batch)
+                && filter.band.is_none_or(|band| {
+                    let (lo, hi) = band.range();
+                    *score >= lo && *score < hi
+                })
+                && filter.flag.is_none_or(|f| (*flags as u32) & f.0 != 0)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let rank = a.3.cmp(&b.3);
+        let within = match (sort, filter.batch_id) {
+            (QueueSort::Score, _) => b.2.total_cmp(&a.2).then(b.0.cmp(&a.0)),
+            (QueueSort::Age, _) | (QueueSort::Batch, Some(_)) => a.0.cmp(&b.0),
+            (QueueSort::Batch, None) => a.1.cmp(&b.1).then(a.0.cmp(&b.0)),
+        };
+        rank.then(within)
+    });
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+fn walk_forward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut from = PageFrom::Start;
+    loop {
+        let entries = store.queue_page(filter, sort, from, page).expect("page");
+        out.extend(entries.iter().map(|e| e.request_id));
+        match entries.last() {
+            Some(last) if entries.len() == page => from = PageFrom::After(last.key()),
+            _ => return out,
+        }
+    }
+}
+
+fn walk_backward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+    let forward = store
+        .queue_page(filter, sort, PageFrom::Start, 100_000)
+        .expect("all");
+    let Some(last) = forward.last() else {
+        return vec![];
+    };
+    let mut out = vec![last.request_id];
+    let mut from = PageFrom::Before(last.key());
+    loop {
+        let entries = store.queue_page(filter, sort, from, page).expect("page");
+        for e in entries.iter().rev() {
+            out.push(e.request_id);
+        }
+        match entries.first() {
+            Some(first) if entries.len() == page => from = PageFrom::Before(first.key()),
+            _ => break,
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[test]
+fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
+    let (_dir, mut store) = generated_store(400);
+    // Move some requests to other queue states so paging crosses state boundaries.
+    let sample = store
+        .queue_page(&QueueFilter::default(), QueueSort::Age, PageFrom::Start, 40)
+        .expect("page");
+    for (i, entry) in sample.iter().enumerate() {
+        let item = store
+            .review_item(entry.request_id)
+            .expect("item")
+            .expect("exists");
+        let verdict = match i % 4 {
+            0 => Verdict::Defer,
+            1 => Verdict::Escalate,
+            2 => Verdict::Approve,
+            _ => continue,
+        };
+        let decision = Decision {
+            match_id: item.candidates[0].match_id,
+            reviewer: "t".into(),
+            verdict,
+            note: None,
+            viewed_ms: 10,
+        };
+        store.record_decision(&decision, "s").expect("decide");
+    }
+    let batches = store.batches().expect("batches");
+    let mut filters = vec![QueueFilter::default()];
+    for state in StateFilter::ALL {
+        filters.push(QueueFilter {
+            state,
+            ..QueueFilter::default()
+        });
+    }
+    filters.push(QueueFilter {
+        state: StateFilter::All,
+        batch_id: Some(batches[1].0),
+        ..QueueFilter::default()
+    });
+    filters.push(QueueFilter {
+        band: Some(ScoreBand::Medium),
+        ..QueueFilter::default()
+    });
+    filters.push(QueueFilter {
+        state: StateFilter::All,
+        flag: Some(ItemFlags::SEVERAL_CANDIDATES),
+        ..QueueFilter::default()
+    });
+    for filter in &filters {
+        for sort in QueueSort::ALL {
+            let truth = expected_order(&store, filter, sort);
+            assert!(
+                !truth.is_empty() || filter.state == StateFilter::Escalated,
+                "{filter:?}"
+            );
+            for page in [1, 7, 50] {
+                assert_eq!(
+                    walk_forward(&store, filter, sort, page),
+                    truth,
+                    "forward {filter:?} {sort:?} page {page}"
+                );
+            }
+            assert_eq!(
+                walk_backward(&store, filter, sort, 9),
+                truth,
+                "backward {filter:?} {sort:?}"
+            );
+            let counts = store.queue_counts(filter).expect("counts");
+            let in_filter: u64 = filter.state.states().iter().map(|s| counts.get(*s)).sum();
+            assert_eq!(in_filter, truth.len() as u64, "counts {filter:?}");
+        }
+    }
+}
+
+#[test]
+fn page_at_a_key_starts_with_that_request() {
+    let (_dir, store) = generated_store(120);
+    let filter = QueueFilter::default();
+    let all = store
+        .queue_page(&filter, QueueSort::Score, PageFrom::Start, 1000)
+        .expect("all");
+    let target = &all[37];
+    let page = store
+        .queue_page(&filter, QueueSort::Score, PageFrom::At(target.key()), 5)
+        .expect("at");
+    assert_eq!(page[0].request_id, target.request_id);
+    assert_eq!(
+        page.iter().map(|e| e.request_id).collect::<Vec<_>>(),
+        all[37..42].iter().map(|e| e.request_id).collect::<Vec<_>>()
+    );
+}
+
+fn several_candidate_request(store: &Store) -> matchgate::domain::ReviewItem {
+    let filter = QueueFilter {
+        flag: Some(ItemFlags::SEVERAL_CANDIDATES),
+        ..QueueFilter::default()
+    };
+    let entry = store
+        .queue_page(&filter, QueueSort::Age, PageFrom::Start, 1)
+        .expect("page");
+    store
+        .review_item(entry[0].request_id)
+        .expect("item")
+        .expect("exists")
+}
+
+fn decide(
+    store: &mut Store,
+    match_id: i64,
+    verdict: Verdict,
+) -> Result<matchgate::store::DecisionOutcome, StoreError> {
+    store.record_decision(
+        &Decision {
+            match_id,
+            reviewer: "rev".into(),
+            verdict,
+            note: Some("n".into()),
+            viewed_ms: 1234,
+        },
+        "session-1",
+    )
+}
+
+fn statuses(store: &Store, request_id: i64) -> Vec<MatchStatus> {
+    store
+        .review_item(request_id)
+        .expect("item")
+        .expect("exists")
+        .candidates
+        .iter()
+        .map(|c| c.status)
+        .collect()
+}
+
+#[test]
+fn approving_one_candidate_closes_its_siblings_as_not_chosen() {
+    let (_dir, mut store) = generated_store(200);
+    let item = several_candidate_request(&store);
+    assert!(item.candidates.len() >= 2);
+    let chosen = item.candidates[1].match_id;
+    let outcome = decide(&mut store, chosen, Verdict::Approve).expect("approve");
+    assert_eq!(outcome.state_before, QueueState::Open);
+    assert_eq!(outcome.state_after, QueueState::Done);
+    let after = store
+        .review_item(item.request_id)
+        .expect("item")
+        .expect("exists");
+    for c in &after.candidates {
+        let want = if c.match_id == chosen {
+            MatchStatus::Approved
+        } else {
+            MatchStatus::Rejected
+        };
+        assert_eq!(c.status, want);
+    }
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    let not_chosen: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM decisions WHERE group_id = ? AND reason_code = 'not_chosen'",
+            [outcome.group_id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(not_chosen as usize, item.candidates.len() - 1);
+    // A decided match cannot be decided again.
+    assert!(matches!(
+        decide(&mut store, chosen, Verdict::Reject(ReasonCode::Other)),
+        Err(StoreError::Refused(_))
+    ));
+}
+
+#[test]
+fn rejecting_one_candidate_keeps_the_request_open_and_defer_moves_it_behind_the_open_ones() {
+    let (_dir, mut store) = generated_store(200);
+    let item = several_candidate_request(&store);
+    let first = item.candidates[0].match_id;
+    let outcome = decide(
+        &mut store,
+        first,
+        Verdict::Reject(ReasonCode::DifferentPerson),
+    )
+    .expect("reject");
+    assert_eq!(outcome.state_after, QueueState::Open);
+    let second = item.candidates[1].match_id;
+    let outcome = decide(&mut store, second, Verdict::Defer).expect("defer");
+    assert_eq!(outcome.state_after, QueueState::Deferred);
+    assert!(
+        statuses(&store, item.request_id)
+            .iter()
+            .all(|s| matches!(s, MatchStatus::Rejected | MatchStatus::Deferred))
+    );
+    let order = walk_forward(&store, &QueueFilter::default(), QueueSort::Score, 50);
+    assert_eq!(
+        order.last(),
+        Some(&item.request_id),
+        "the deferred request comes back after every open one"
+    );
+}
+
+#[test]
+fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on() {
+    let (_dir, mut store) = generated_store(200);
+    let item = several_candidate_request(&store);
+    let before = statuses(&store, item.request_id);
+    let approved =
+        decide(&mut store, item.candidates[0].match_id, Verdict::Approve).expect("approve");
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    let rows = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
+            .expect("count")
+    };
+    let written = rows(&conn);
+    let undone = store
+        .undo_group(approved.group_id, "rev", "session-1")
+        .expect("undo");
+    assert_eq!(undone.state_after, QueueState::Open);
+    assert_eq!(statuses(&store, item.request_id), before);
+    assert_eq!(
+        rows(&conn),
+        written * 2,
+        "undo appends one row per reverted row, deletes none"
+    );
+    // Undoing the same group again is refused: the matches no longer hold its outcome.
+    assert!(matches!(
+        store.undo_group(approved.group_id, "rev", "s"),
+        Err(StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        store.undo_group(undone.group_id, "rev", "s"),
+        Err(StoreError::Refused(_))
+    ));
+}
+
+#[test]
+fn the_history_is_append_only() {
+    let (_dir, mut store) = generated_store(50);
+    let item = several_candidate_request(&store);
+    decide(&mut store, item.candidates[0].match_id, Verdict::Escalate).expect("escalate");
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    let update = conn.execute("UPDATE decisions SET action = 'approve'", []);
+    assert!(update.is_err_and(|e| e.to_string().contains("append-only")));
+    let delete = conn.execute("DELETE FROM decisions", []);
+    assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
+}
+
+#[test]
+fn search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax() {
+    let (_dir, store) = generated_store(150);
+    let filter = QueueFilter {
+        state: StateFilter::All,
+        ..QueueFilter::default()
+    };
+    let some = store
+        .queue_page(&filter, QueueSort::Age, PageFrom::Start, 1)
+        .expect("page")[0]
+        .clone();
+    let item = store
+        .review_item(some.request_id)
+        .expect("item")
+        .expect("exists");
+    let surname = item
+        .request
+        .get(matchgate::domain::Field::Surname)
+        .expect("surname");
+    let prefix: String = surname.chars().take(3).collect();
+    let hits = store
+        .search_queue(&filter, &prefix.to_lowercase(), 20)
+        .expect("search");
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h.name.to_lowercase().contains(&prefix.to_lowercase())
+                || h.source_id.to_lowercase().contains(&prefix.to_lowercase())),
+        "{hits:?}"
+    );
+    let by_id = store
+        .search_queue(&filter, &item.request.id, 20)
+        .expect("search");
+    assert!(by_id.iter().any(|h| h.request_id == item.request_id));
+    for hostile in [
+        "\"",
+        "a OR b",
+        "NEAR(a b)",
+        "*",
+        "'; DROP TABLE requests; --",
+        "^x",
+    ] {
+        store
+            .search_queue(&filter, hostile, 20)
+            .expect("hostile query is just text");
+    }
+    assert!(
+        store
+            .search_queue(&filter, "zzzzqqqq", 20)
+            .expect("search")
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
+    let (_dir, mut store) = generated_store(50);
+    store
+        .set_busy_timeout(Duration::from_millis(100))
+        .expect("timeout");
+    let item = several_candidate_request(&store);
+    let locker = rusqlite::Connection::open(store.path()).expect("open");
+    locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let result = decide(&mut store, item.candidates[0].match_id, Verdict::Approve);
+    assert!(matches!(result, Err(StoreError::Locked)), "{result:?}");
+    assert!(
+        statuses(&store, item.request_id)
+            .iter()
+            .all(|s| *s == MatchStatus::Pending),
+        "nothing half-written"
+    );
+    locker.execute_batch("ROLLBACK").expect("unlock");
+    decide(&mut store, item.candidates[0].match_id, Verdict::Approve).expect("retry succeeds");
+}
