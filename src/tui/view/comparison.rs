@@ -228,9 +228,9 @@ fn explain(
         explanation.summary()
     );
     let height = usize::from(area.height);
-    let mut wrapped = text_safety::wrap_to_width(&text, width);
+    let mut wrapped = word_wrap(&text, width);
     if wrapped.len() > height {
-        let rest = wrapped.split_off(height.saturating_sub(1)).concat();
+        let rest = wrapped.split_off(height.saturating_sub(1)).join(" ");
         wrapped.push(text_safety::truncate_to_width(&rest, width).0);
     }
     let lines: Vec<Line<'static>> = wrapped
@@ -238,4 +238,46 @@ fn explain(
         .map(|l| Line::from(safe_spans(&l, width, Style::new(), theme)))
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Wraps generated (already escaped) text at spaces; a word longer than the line is hard-wrapped.
+fn word_wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = text_safety::display_width(&line)
+            + usize::from(!line.is_empty())
+            + text_safety::display_width(word);
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while text_safety::display_width(&line) > width {
+            let mut pieces = text_safety::wrap_to_width(&line, width);
+            line = pieces.pop().unwrap_or_default();
+            lines.extend(pieces);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_wrap;
+
+    #[test]
+    fn wraps_at_spaces_within_the_width() {
+        assert_eq!(
+            word_wrap("agree: given name, surname", 14),
+            vec!["agree: given", "name, surname"]
+        );
+        assert_eq!(word_wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert!(word_wrap("a b c d e f g h", 3).iter().all(|l| l.len() <= 3));
+    }
 }
