@@ -147,3 +147,42 @@ R9,C9,0.97,\"Eve\u{1b}]0;pwned\u{7}\",\"Evil\u{1b}[2J\",\"Spring\u{202e}dleif\",
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
+
+#[test]
+fn the_terminal_is_restored_after_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = write_file(dir.path(), "flagged.csv", FIXTURE);
+    let db_path = dir.path().join("p.db");
+    let db_arg = db_path.to_str().expect("utf-8");
+    assert!(
+        run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let home = dir.path().to_str().expect("utf-8");
+    let tmux = Tmux::start(
+        &["review", "--db", db_arg],
+        100,
+        32,
+        &[
+            ("HOME", home),
+            ("XDG_CONFIG_HOME", home),
+            ("MATCHGATE_TEST_PANIC_ON_KEY", "1"),
+        ],
+    );
+    tmux.wait_for("request R1");
+    assert_eq!(tmux.alternate_screen(), "1");
+    tmux.keys(&["j"]);
+    tmux.wait_exit();
+    assert_eq!(
+        tmux.alternate_screen(),
+        "0",
+        "raw mode and the alternate screen were left"
+    );
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("test panic requested"),
+        "the panic message is readable:\n{screen}"
+    );
+    assert_eq!(count(&db(&db_path), "SELECT count(*) FROM decisions"), 0);
+}

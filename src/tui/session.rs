@@ -61,7 +61,12 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> 
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init()?;
     let result = run(&mut terminal, &mut state, &keymap, &mut runtime, || {
-        crossterm::event::read().map(Some)
+        let event = crossterm::event::read()?;
+        // Lets the end-to-end tests prove the terminal is restored on a panic; debug builds only.
+        if cfg!(debug_assertions) && std::env::var_os("MATCHGATE_TEST_PANIC_ON_KEY").is_some() {
+            panic!("test panic requested by MATCHGATE_TEST_PANIC_ON_KEY");
+        }
+        Ok(Some(event))
     });
     ratatui::restore();
     result

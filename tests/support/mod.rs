@@ -74,10 +74,15 @@ impl Tmux {
         cmd.arg("--");
         cmd.args(&command);
         cmd.env("TERM", "xterm-256color");
-        let status = cmd
-            .status()
+        cmd.stdin(std::process::Stdio::null());
+        let out = cmd
+            .output()
             .expect("tmux is installed (apt-get install tmux)");
-        assert!(status.success(), "tmux new-session failed");
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            stderr(&out)
+        );
         // Keep the pane after the program exits, so its last screen can be read.
         tmux.tmux(&["set-option", "-t", &tmux.session, "remain-on-exit", "on"]);
         tmux
