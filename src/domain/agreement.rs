@@ -969,73 +969,9 @@ fn compare_place(a: &str, b: &str, token: fn(&str) -> &str) -> Outcome {
     similarity_outcome(jaro_winkler(&ka, &kb), PLACE_CLOSE).with_diff(text_diff(a, b))
 }
 
-/// US states, DC and the inhabited territories with their postal codes.
-const STATES: &[(&str, &str)] = &[
-    ("AL", "alabama"),
-    ("AK", "alaska"),
-    ("AZ", "arizona"),
-    ("AR", "arkansas"),
-    ("CA", "california"),
-    ("CO", "colorado"),
-    ("CT", "connecticut"),
-    ("DE", "delaware"),
-    ("FL", "florida"),
-    ("GA", "georgia"),
-    ("HI", "hawaii"),
-    ("ID", "idaho"),
-    ("IL", "illinois"),
-    ("IN", "indiana"),
-    ("IA", "iowa"),
-    ("KS", "kansas"),
-    ("KY", "kentucky"),
-    ("LA", "louisiana"),
-    ("ME", "maine"),
-    ("MD", "maryland"),
-    ("MA", "massachusetts"),
-    ("MI", "michigan"),
-    ("MN", "minnesota"),
-    ("MS", "mississippi"),
-    ("MO", "missouri"),
-    ("MT", "montana"),
-    ("NE", "nebraska"),
-    ("NV", "nevada"),
-    ("NH", "new hampshire"),
-    ("NJ", "new jersey"),
-    ("NM", "new mexico"),
-    ("NY", "new york"),
-    ("NC", "north carolina"),
-    ("ND", "north dakota"),
-    ("OH", "ohio"),
-    ("OK", "oklahoma"),
-    ("OR", "oregon"),
-    ("PA", "pennsylvania"),
-    ("RI", "rhode island"),
-    ("SC", "south carolina"),
-    ("SD", "south dakota"),
-    ("TN", "tennessee"),
-    ("TX", "texas"),
-    ("UT", "utah"),
-    ("VT", "vermont"),
-    ("VA", "virginia"),
-    ("WA", "washington"),
-    ("WV", "west virginia"),
-    ("WI", "wisconsin"),
-    ("WY", "wyoming"),
-    ("DC", "district of columbia"),
-    ("PR", "puerto rico"),
-    ("GU", "guam"),
-    ("VI", "virgin islands"),
-    ("AS", "american samoa"),
-    ("MP", "northern mariana islands"),
-];
-
-/// The postal code of a state given by code (any case) or by name.
+/// The postal code of a state given by code (any case) or by name: the address rules' table.
 pub fn state_code(raw: &str) -> Option<&'static str> {
-    let name = words(raw).join(" ");
-    STATES
-        .iter()
-        .find(|(code, full)| code.eq_ignore_ascii_case(&name) || *full == name)
-        .map(|(code, _)| *code)
+    super::address::normalize_state(raw)
 }
 
 fn compare_state(a: &str, b: &str) -> Outcome {

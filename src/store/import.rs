@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 
+use super::records::REQUEST_FIELDS;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::{Field, ItemFlags, MatchStatus, QueueState, Record};
 use crate::import::{ImportReport, ImportRow, OnBadRow, RowError};
@@ -411,19 +412,6 @@ impl<'t> Writer<'t> {
             .query_row(params![batch_id, candidate.id], |r| r.get::<_, i64>(0))?)
     }
 }
-
-/// The canonical fields a request row has columns for, in column order (no TIN).
-const REQUEST_FIELDS: [Field; 9] = [
-    Field::GivenName,
-    Field::Surname,
-    Field::Dob,
-    Field::StreetNumber,
-    Field::Street,
-    Field::Unit,
-    Field::City,
-    Field::State,
-    Field::Zip,
-];
 
 /// The `extra` column: non-canonical fields as a JSON object keyed by suffix.
 fn extra_json(extra: &BTreeMap<String, String>) -> StoreResult<String> {

@@ -218,7 +218,7 @@ impl Store {
 }
 
 /// Adds the batch, score band and flag parts of a filter (fixed SQL text, bound values).
-fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &QueueFilter) {
+pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &QueueFilter) {
     if let Some(batch) = filter.batch_id {
         sql.push_str(" AND r.batch_id = ?");
         args.push(Value::Integer(batch));

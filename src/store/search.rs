@@ -5,6 +5,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rusqlite::{params_from_iter, types::Value};
 
+use super::queue::push_filter;
 use super::{Store, StoreResult};
 use crate::domain::{ItemFlags, QueueEntry, QueueFilter, QueueState};
 
@@ -35,19 +36,7 @@ impl Store {
         );
         let mut args: Vec<Value> = vec![Value::Text(fts_query)];
         args.extend(states.iter().map(|s| Value::Integer(s.rank())));
-        if let Some(batch) = filter.batch_id {
-            sql.push_str(" AND r.batch_id = ?");
-            args.push(Value::Integer(batch));
-        }
-        if let Some(band) = filter.band {
-            let (lo, hi) = band.range();
-            sql.push_str(" AND r.top_score >= ? AND r.top_score < ?");
-            args.extend([Value::Real(lo), Value::Real(hi)]);
-        }
-        if let Some(flag) = filter.flag {
-            sql.push_str(" AND (r.flags & ?) != 0");
-            args.push(Value::Integer(i64::from(flag.0)));
-        }
+        push_filter(&mut sql, &mut args, filter);
         sql.push_str(" LIMIT ?");
         args.push(Value::Integer(RANKED));
         let mut stmt = self.conn.prepare_cached(&sql)?;

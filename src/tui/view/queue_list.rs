@@ -10,15 +10,20 @@ use super::theme::Theme;
 use crate::domain::{QueueEntry, QueueState};
 use crate::tui::state::ReviewState;
 
-/// "Item 12 of 300 · to do · by score": where the reviewer is.
-pub fn position_text(state: &ReviewState) -> String {
-    let in_queue: u64 = state
+/// How many requests the current queue holds (its filter's states).
+fn in_queue(state: &ReviewState) -> u64 {
+    state
         .filter
         .state
         .states()
         .iter()
         .map(|s| state.counts.get(*s))
-        .sum();
+        .sum()
+}
+
+/// "Item 12 of 300 · to do · by score": where the reviewer is.
+pub fn position_text(state: &ReviewState) -> String {
+    let in_queue = in_queue(state);
     let position = match state.window.position() {
         Some(p) => p.to_string(),
         None if state.window.entries.is_empty() => "0".to_string(),
@@ -33,13 +38,7 @@ pub fn position_text(state: &ReviewState) -> String {
 
 /// "12/300 to do": the position in a few columns, for narrow screens.
 pub fn position_short(state: &ReviewState) -> String {
-    let in_queue: u64 = state
-        .filter
-        .state
-        .states()
-        .iter()
-        .map(|s| state.counts.get(*s))
-        .sum();
+    let in_queue = in_queue(state);
     let position = state
         .window
         .position()
