@@ -248,6 +248,7 @@ fn the_data_is_synthetic_and_places_are_real() {
                 );
             }
             assert!(m.score > 0.0 && m.score <= 1.0);
+            assert!(address_updated(&m) <= REVIEW_DATE, "{} {}", s.name, id(&m));
         }
     }
 }
@@ -399,6 +400,22 @@ fn several_candidates_have_at_most_one_right_answer_per_request() {
                 }
             }
             _ => panic!("{request}: more than one right candidate"),
+        }
+        // Where a request has a right candidate, a note that points at another candidate ("the
+        // right record for this request is SEV-C02") points at that one.
+        for c in cands.iter().filter(|_| !right.is_empty()) {
+            let note = c.gold_note.as_deref().unwrap_or("");
+            for other in cands.iter().filter(|o| o.candidate.id != c.candidate.id) {
+                if note.contains(other.candidate.id.as_str()) {
+                    assert_eq!(
+                        other.gold,
+                        Some(Gold::Match),
+                        "{} names {}",
+                        id(c),
+                        id(other)
+                    );
+                }
+            }
         }
     }
     assert!(
