@@ -108,6 +108,9 @@ pub struct ReviewArgs {
     /// Training: decisions go to a scratch copy and are checked against the file's gold answers.
     #[arg(long)]
     pub training: bool,
+    /// With --training: print the scoreboard as JSON after the screen closes.
+    #[arg(long, requires = "training")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,9 @@ pub struct DemoArgs {
     /// A guided tour: captions explain each part of the screen as you press keys.
     #[arg(long)]
     pub tour: bool,
+    /// Print the training scoreboard as JSON after the screen closes.
+    #[arg(long)]
+    pub json: bool,
     /// Who is reviewing; defaults to the login name.
     #[arg(long, value_name = "NAME")]
     pub reviewer: Option<String>,

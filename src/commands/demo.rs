@@ -1,12 +1,14 @@
-//! `matchgate demo`: the review screen on built-in demo data, in a fresh temporary database that
-//! is deleted on exit (unless `--keep PATH`). Nothing is written anywhere else.
+//! `matchgate demo`: the review screen on built-in training data (the general demo set or a
+//! scenario), in a fresh temporary database that is deleted on exit unless `--keep PATH`.
+//! Nothing is written anywhere else.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::reviewer_name;
+use super::{print_scoreboard_json, reviewer_name};
 use crate::cli::DemoArgs;
 use crate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use crate::scenarios;
 use crate::store::Store;
 use crate::tui::session::{SessionOptions, review};
 
@@ -15,6 +17,12 @@ use crate::tui::session::{SessionOptions, review};
 pub const DEMO_CSV: &str = include_str!("../../assets/demo.csv");
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    if args.list {
+        list()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // An unknown scenario is refused before anything is created.
+    let scenario = args.scenario.as_deref().map(scenarios::find).transpose()?;
     let temp = tempfile::Builder::new()
         .prefix("matchgate-demo-")
         .tempdir()?;
@@ -30,11 +38,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         }
         None => temp.path().join("demo.db"),
     };
-    let mut store = load_demo(&path)?;
+    let (csv, name) = match &scenario {
+        Some(s) => (s.csv, s.file_name()),
+        None => (DEMO_CSV, "assets/demo.csv".to_string()),
+    };
+    let mut store = load_training_data(&path, csv, &name)?;
+    if let Some(scenario) = &scenario {
+        super::scenario_setup::apply(&mut store, &scenario.setup)?;
+    }
     if args.no_ui {
         let stats = store.stats()?;
         println!(
-            "loaded {} demo matches into {}{}",
+            "loaded {} training matches into {}{}",
             stats.total,
             path.display(),
             if args.keep.is_some() {
@@ -45,35 +60,52 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    review(
+    let label = match &scenario {
+        Some(s) => format!("scenario {} (temporary copy)", s.name),
+        None => "demo data (temporary copy)".to_string(),
+    };
+    let report = review(
         &mut store,
         SessionOptions {
             reviewer: reviewer_name(args.reviewer.as_deref()),
             batch: None,
             training: true,
-            db_label: Some("demo data (temporary copy)".into()),
+            db_label: Some(label),
+            tour: args.tour,
         },
     )?;
+    if args.json {
+        print_scoreboard_json(&report.training_log)?;
+    }
     if let Some(keep) = &args.keep {
-        println!("the demo database is kept at {}", keep.display());
+        eprintln!("the demo database is kept at {}", keep.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates a database at `path` holding the demo set.
-pub fn load_demo(path: &std::path::Path) -> anyhow::Result<Store> {
+fn list() -> anyhow::Result<()> {
+    println!("Built-in training scenarios (matchgate demo --scenario NAME):\n");
+    for scenario in scenarios::all()? {
+        println!("{:<22} {}", scenario.name, scenario.title);
+        println!("{:<22} {}", "", scenario.description.trim());
+        for lesson in &scenario.teaches {
+            println!("{:<22} - {lesson}", "");
+        }
+        println!();
+    }
+    println!("Without --scenario, demo opens the general demo set (300 generated matches).");
+    Ok(())
+}
+
+/// Creates a database at `path` holding the given embedded training CSV.
+pub fn load_training_data(path: &Path, csv: &'static str, name: &str) -> anyhow::Result<Store> {
     let (mut store, _) = Store::create(path)?;
-    let rows = FlaggedReader::new(
-        DEMO_CSV.as_bytes(),
-        "assets/demo.csv",
-        Format::Csv,
-        &ImportOptions::default(),
-    )?;
+    let rows = FlaggedReader::new(csv.as_bytes(), name, Format::Csv, &ImportOptions::default())?;
     let mut problems = Vec::new();
     let report = store.import_matches(rows, OnBadRow::Abort, |e| problems.push(e.to_string()))?;
     if !report.committed {
         anyhow::bail!(
-            "the built-in demo data did not import: {}",
+            "the built-in data {name} did not import: {}",
             problems.join("; ")
         );
     }

@@ -5,6 +5,7 @@ mod generate;
 mod import;
 mod init;
 mod review;
+mod scenario_setup;
 mod stats;
 
 use std::process::ExitCode;
@@ -30,4 +31,13 @@ pub fn reviewer_name(given: Option<&str>) -> String {
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| "reviewer".to_string())
+}
+
+/// Prints a training session's scoreboard as JSON on stdout (for a trainer's records).
+pub fn print_scoreboard_json(
+    log: &[crate::domain::training::TrainingRecord],
+) -> anyhow::Result<()> {
+    let board = crate::domain::training::Scoreboard::from_records(log);
+    println!("{}", serde_json::to_string_pretty(&board)?);
+    Ok(())
 }

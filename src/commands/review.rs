@@ -1,8 +1,9 @@
-//! `matchgate review`: the reviewer's screen on a database.
+//! `matchgate review`: the reviewer's screen on a database; with `--training`, on a scratch copy
+//! whose decisions are checked against the gold answers and never reach the original.
 
 use std::process::ExitCode;
 
-use super::reviewer_name;
+use super::{print_scoreboard_json, reviewer_name};
 use crate::cli::ReviewArgs;
 use crate::store::Store;
 use crate::tui::session::{SessionOptions, review};
@@ -10,14 +11,39 @@ use crate::tui::session::{SessionOptions, review};
 pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     // Opening first: a missing or foreign database fails before the terminal is touched.
     let mut store = Store::open(&args.db.db)?;
-    review(
-        &mut store,
+    let options = SessionOptions {
+        reviewer: reviewer_name(args.reviewer.as_deref()),
+        batch: args.batch.clone(),
+        training: args.training,
+        db_label: None,
+        tour: false,
+    };
+    if !args.training {
+        review(&mut store, options)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if store.gold_count()? == 0 {
+        anyhow::bail!(
+            "{} has no gold answers; training needs data imported with `gold` and `gold_note` columns",
+            args.db.db.display()
+        );
+    }
+    let scratch_dir = tempfile::Builder::new()
+        .prefix("matchgate-training-")
+        .tempdir()?;
+    let scratch = scratch_dir.path().join("training.db");
+    store.copy_to(&scratch)?;
+    drop(store);
+    let mut copy = Store::open(&scratch)?;
+    let report = review(
+        &mut copy,
         SessionOptions {
-            reviewer: reviewer_name(args.reviewer.as_deref()),
-            batch: args.batch.clone(),
-            training: false,
-            db_label: None,
+            db_label: Some(format!("{} (training copy)", args.db.db.display())),
+            ..options
         },
     )?;
+    if args.json {
+        print_scoreboard_json(&report.training_log)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The store owns every SQL statement: opening and migrating the database, import, the review
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
+mod copy;
 mod decisions;
 mod error;
 mod import;

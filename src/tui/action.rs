@@ -41,6 +41,10 @@ pub enum Command {
     ToggleQueue,
     /// Help: every key.
     Help,
+    /// Training: show the scoreboard.
+    Scoreboard,
+    /// Guided tour: the next caption.
+    TourNext,
     /// Leave the current popup or mode.
     Cancel,
     /// Confirm the current popup or input.
@@ -68,6 +72,8 @@ impl Command {
             Command::Detail => "full values",
             Command::ToggleQueue => "queue list",
             Command::Help => "help",
+            Command::Scoreboard => "scoreboard",
+            Command::TourNext => "next caption",
             Command::Cancel => "cancel",
             Command::Confirm => "confirm",
             Command::Quit => "quit",
@@ -103,8 +109,11 @@ pub enum Action {
     CountsLoaded(QueueCounts),
     /// The current item arrived (None: it vanished, e.g. deleted by another tool).
     ItemLoaded(Option<Box<ReviewItem>>),
-    /// A decision was committed.
-    DecisionSaved(DecisionOutcome),
+    /// A decision was committed; the item had been on screen for `viewed_ms`.
+    DecisionSaved {
+        outcome: DecisionOutcome,
+        viewed_ms: u64,
+    },
     /// An undo was committed.
     UndoSaved(DecisionOutcome),
     /// A note was committed (status unchanged).

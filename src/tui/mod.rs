@@ -9,6 +9,7 @@ pub mod layout;
 pub mod runtime;
 pub mod session;
 pub mod state;
+pub mod tour;
 pub mod update;
 pub mod view;
 

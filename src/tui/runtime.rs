@@ -69,16 +69,17 @@ impl<'a> Runtime<'a> {
                 verdict,
                 note,
             } => {
+                let viewed_ms = self.shown_at.elapsed().as_millis() as u64;
                 let decision = Decision {
                     match_id,
                     reviewer: self.reviewer.clone(),
                     verdict,
                     note,
-                    viewed_ms: self.shown_at.elapsed().as_millis() as u64,
+                    viewed_ms,
                 };
                 match self.store.record_decision(&decision, &self.session_id) {
                     Ok(_) if verdict == Verdict::Note => Action::NoteSaved,
-                    Ok(outcome) => Action::DecisionSaved(outcome),
+                    Ok(outcome) => Action::DecisionSaved { outcome, viewed_ms },
                     Err(e) => failed(e),
                 }
             }

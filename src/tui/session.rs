@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use super::keymap::Keymap;
 use super::runtime::{Runtime, run};
 use super::state::{ReviewState, SessionInfo};
+use crate::domain::training::TrainingRecord;
 use crate::domain::{QueueFilter, StateFilter};
 use crate::store::Store;
 
@@ -18,10 +19,18 @@ pub struct SessionOptions {
     pub training: bool,
     /// Shown in the header instead of the database path (e.g. "demo").
     pub db_label: Option<String>,
+    /// Start the guided tour.
+    pub tour: bool,
+}
+
+/// What a finished session leaves behind for the command to report.
+pub struct SessionReport {
+    /// Training: every decision checked against its gold answer.
+    pub training_log: Vec<TrainingRecord>,
 }
 
 /// Runs the review screen on an open store until the reviewer quits.
-pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> {
+pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<SessionReport> {
     let keymap = Keymap::load(Keymap::user_path().as_deref())?;
     let batches = store.batches()?;
     let batch_id = match &options.batch {
@@ -57,6 +66,7 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> 
         ..QueueFilter::default()
     };
     let mut state = ReviewState::new(session, batches, filter);
+    state.tour_step = options.tour.then_some(0);
     let mut runtime = Runtime::new(store, options.reviewer);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init()?;
@@ -69,5 +79,7 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<()> 
         Ok(Some(event))
     });
     ratatui::restore();
-    result
+    result.map(|()| SessionReport {
+        training_log: state.training_log,
+    })
 }

@@ -1,7 +1,8 @@
 //! The review screen's whole state. Rendering reads it; only `update` changes it.
 
+use crate::domain::training::{Feedback, TrainingRecord};
 use crate::domain::{
-    BatchInfo, QueueCounts, QueueEntry, QueueFilter, QueueSort, ReviewItem, Verdict,
+    BatchInfo, Gold, QueueCounts, QueueEntry, QueueFilter, QueueSort, ReviewItem, Verdict,
 };
 
 /// How many queue entries one page load brings.
@@ -81,6 +82,10 @@ pub enum Mode {
     Help,
     /// Every value of the current item in full.
     Detail,
+    /// Training: whether the last decision matched the right answer, and why.
+    Feedback(Feedback),
+    /// Training: the session's results.
+    Scoreboard,
 }
 
 /// The last line of the screen: what just happened.
@@ -113,6 +118,10 @@ pub struct InFlight {
     pub entry: QueueEntry,
     pub verdict: Verdict,
     pub note: Option<String>,
+    /// The decided candidate, with the right answer when the data carries one (training).
+    pub candidate_id: String,
+    pub gold: Option<Gold>,
+    pub gold_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -137,6 +146,10 @@ pub struct ReviewState {
     /// The last decision that failed, for the retry hint.
     pub failed: Option<InFlight>,
     pub quit: bool,
+    /// Training: every decision of the session, checked against its gold answer.
+    pub training_log: Vec<TrainingRecord>,
+    /// Guided tour: the caption shown, if the tour is on.
+    pub tour_step: Option<usize>,
 }
 
 impl ReviewState {

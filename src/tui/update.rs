@@ -1,6 +1,7 @@
 //! The one place the review state changes: `update(state, action) -> effects`. Pure: no clock,
 //! no terminal, no database; effects say what the runtime should do next.
 
+use crate::domain::training::{TrainingRecord, feedback};
 use crate::domain::{
     ItemFlags, QueueEntry, QueueFilter, QueueSort, ReasonCode, ScoreBand, StateFilter, Verdict,
 };
@@ -61,11 +62,15 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::DecisionSaved(outcome) => on_saved(state, outcome),
+        Action::DecisionSaved { outcome, viewed_ms } => on_saved(state, outcome, viewed_ms),
         Action::UndoSaved(outcome) => {
             let Some(undone) = state.undo.pop() else {
                 return vec![];
             };
+            // Undo always reverts the session's latest decision, which is the log's last entry.
+            if state.session.training {
+                state.training_log.pop();
+            }
             state.counts = state
                 .counts
                 .moved(outcome.state_before, outcome.state_after);
@@ -114,7 +119,17 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
 }
 
 fn on_command(state: &mut ReviewState, command: Command) -> Vec<Effect> {
-    if command == Command::Quit && matches!(state.mode, Mode::Browse | Mode::Help) {
+    if command == Command::Quit
+        && matches!(state.mode, Mode::Browse | Mode::Help | Mode::Scoreboard)
+    {
+        // A training session ends on its scoreboard: the first q shows it, the next one quits.
+        if state.session.training
+            && state.mode != Mode::Scoreboard
+            && !state.training_log.is_empty()
+        {
+            state.mode = Mode::Scoreboard;
+            return vec![];
+        }
         state.quit = true;
         return vec![Effect::Quit];
     }
@@ -220,7 +235,30 @@ fn on_command(state: &mut ReviewState, command: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        // Any key continues after feedback; at the end of the queue the scoreboard follows.
+        Mode::Feedback(_) => {
+            state.mode = if queue_finished(state) {
+                Mode::Scoreboard
+            } else {
+                Mode::Browse
+            };
+            vec![]
+        }
+        Mode::Scoreboard => {
+            if matches!(
+                command,
+                Command::Cancel | Command::Confirm | Command::Scoreboard
+            ) {
+                state.mode = Mode::Browse;
+            }
+            vec![]
+        }
     }
+}
+
+/// Nothing is left in the queue (and no page is on its way).
+fn queue_finished(state: &ReviewState) -> bool {
+    state.window.entries.is_empty() && state.window.at_end
 }
 
 fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect> {
@@ -298,7 +336,23 @@ fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect> {
             state.mode = Mode::Help;
             vec![]
         }
-        Command::Cancel | Command::Confirm | Command::Quit => vec![],
+        Command::Scoreboard => {
+            if state.session.training {
+                state.mode = Mode::Scoreboard;
+            }
+            vec![]
+        }
+        Command::TourNext => {
+            if let Some(step) = state.tour_step {
+                state.tour_step = (step + 1 < super::tour::CAPTIONS.len()).then_some(step + 1);
+            }
+            vec![]
+        }
+        Command::Cancel => {
+            state.tour_step = None;
+            vec![]
+        }
+        Command::Confirm | Command::Quit => vec![],
     }
 }
 
@@ -383,6 +437,9 @@ fn decide(state: &mut ReviewState, verdict: Verdict, note: Option<String>) -> Ve
         entry: entry.clone(),
         verdict,
         note: note.clone(),
+        candidate_id: candidate.candidate.id.clone(),
+        gold: candidate.gold,
+        gold_note: candidate.gold_note.clone(),
     });
     state.failed = None;
     state.set_status(StatusKind::Info, "saving…");
@@ -393,10 +450,27 @@ fn decide(state: &mut ReviewState, verdict: Verdict, note: Option<String>) -> Ve
     }]
 }
 
-fn on_saved(state: &mut ReviewState, outcome: crate::store::DecisionOutcome) -> Vec<Effect> {
+fn on_saved(
+    state: &mut ReviewState,
+    outcome: crate::store::DecisionOutcome,
+    viewed_ms: u64,
+) -> Vec<Effect> {
     let Some(done) = state.in_flight.take() else {
         return vec![];
     };
+    if state.session.training {
+        state.training_log.push(TrainingRecord {
+            request_id: done.entry.source_id.clone(),
+            candidate_id: done.candidate_id.clone(),
+            verdict: done.verdict,
+            gold: done.gold,
+            gold_note: done.gold_note.clone(),
+            seconds: viewed_ms as f64 / 1000.0,
+        });
+        if let Some(gold) = done.gold {
+            state.mode = Mode::Feedback(feedback(&done.verdict, gold, done.gold_note.as_deref()));
+        }
+    }
     state.counts = state
         .counts
         .moved(outcome.state_before, outcome.state_after);
@@ -570,6 +644,13 @@ fn on_page(state: &mut ReviewState, page: Vec<QueueEntry>, placement: Placement)
     };
     if state.window.entries.is_empty() {
         state.item = None;
+        if state.session.training
+            && state.window.at_end
+            && state.mode == Mode::Browse
+            && !state.training_log.is_empty()
+        {
+            state.mode = Mode::Scoreboard;
+        }
     }
     match state.window.current() {
         Some(entry) if needs_item => vec![Effect::LoadItem(entry.request_id)],

@@ -164,7 +164,10 @@ fn a_saved_decision_advances_to_the_next_item_and_can_be_undone() {
     cmd(&mut s, Command::Approve);
     let effects = update(
         &mut s,
-        Action::DecisionSaved(outcome(11, 42, QueueState::Open, QueueState::Done)),
+        Action::DecisionSaved {
+            outcome: outcome(11, 42, QueueState::Open, QueueState::Done),
+            viewed_ms: 1500,
+        },
     );
     assert_eq!(
         effects,
@@ -218,7 +221,10 @@ fn rejecting_one_of_several_candidates_stays_on_the_request() {
     typed(&mut s, "4");
     let effects = update(
         &mut s,
-        Action::DecisionSaved(outcome(5, 42, QueueState::Open, QueueState::Open)),
+        Action::DecisionSaved {
+            outcome: outcome(5, 42, QueueState::Open, QueueState::Open),
+            viewed_ms: 1500,
+        },
     );
     assert_eq!(effects, vec![Effect::LoadItem(42)]);
     assert_eq!(s.window.current().map(|e| e.request_id), Some(42));
@@ -473,4 +479,121 @@ fn the_head_of_the_queue_is_position_one_and_a_jump_is_unknown() {
     );
     assert_eq!(s.window.position(), None);
     assert!(!s.window.at_start);
+}
+
+fn training() -> ReviewState {
+    let mut s = ready();
+    s.session.training = true;
+    if let Some(item) = &mut s.item {
+        item.candidates[0].gold = Some(crate::domain::Gold::Nonmatch);
+        item.candidates[0].gold_note = Some("a namesake".into());
+    }
+    s
+}
+
+#[test]
+fn training_shows_feedback_after_each_decision_and_any_key_continues() {
+    use crate::domain::training::Outcome;
+    let mut s = training();
+    cmd(&mut s, Command::Approve);
+    let effects = update(
+        &mut s,
+        Action::DecisionSaved {
+            outcome: outcome(1, 42, QueueState::Open, QueueState::Done),
+            viewed_ms: 4000,
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadItem(43)],
+        "the next item loads behind the feedback"
+    );
+    match &s.mode {
+        Mode::Feedback(f) => {
+            assert_eq!(f.outcome, Outcome::FalseRelease);
+            assert_eq!(f.gold_note.as_deref(), Some("a namesake"));
+        }
+        other => panic!("expected feedback, got {other:?}"),
+    }
+    assert_eq!(s.training_log.len(), 1);
+    assert_eq!(s.training_log[0].seconds, 4.0);
+    cmd(&mut s, Command::Approve); // any key continues; it does not decide
+    assert_eq!(s.mode, Mode::Browse);
+    assert!(s.in_flight.is_none());
+}
+
+#[test]
+fn training_undo_removes_the_decision_from_the_scoreboard() {
+    let mut s = training();
+    cmd(&mut s, Command::Approve);
+    update(
+        &mut s,
+        Action::DecisionSaved {
+            outcome: outcome(1, 42, QueueState::Open, QueueState::Done),
+            viewed_ms: 10,
+        },
+    );
+    cmd(&mut s, Command::Confirm);
+    cmd(&mut s, Command::Undo);
+    update(
+        &mut s,
+        Action::UndoSaved(outcome(2, 42, QueueState::Done, QueueState::Open)),
+    );
+    assert!(s.training_log.is_empty());
+}
+
+#[test]
+fn training_quit_shows_the_scoreboard_first_and_b_shows_it_any_time() {
+    let mut s = training();
+    cmd(&mut s, Command::Scoreboard);
+    assert_eq!(s.mode, Mode::Scoreboard);
+    cmd(&mut s, Command::Cancel);
+    cmd(&mut s, Command::Approve);
+    update(
+        &mut s,
+        Action::DecisionSaved {
+            outcome: outcome(1, 42, QueueState::Open, QueueState::Done),
+            viewed_ms: 10,
+        },
+    );
+    cmd(&mut s, Command::Confirm);
+    assert_eq!(cmd(&mut s, Command::Quit), vec![]);
+    assert_eq!(s.mode, Mode::Scoreboard);
+    assert_eq!(cmd(&mut s, Command::Quit), vec![Effect::Quit]);
+    // Outside training, b does nothing and q quits at once.
+    let mut plain = ready();
+    cmd(&mut plain, Command::Scoreboard);
+    assert_eq!(plain.mode, Mode::Browse);
+    assert_eq!(cmd(&mut plain, Command::Quit), vec![Effect::Quit]);
+}
+
+#[test]
+fn training_ends_on_the_scoreboard_when_the_queue_runs_out() {
+    let mut s = training();
+    s.window.entries.truncate(1);
+    s.window.at_end = true;
+    cmd(&mut s, Command::Approve);
+    update(
+        &mut s,
+        Action::DecisionSaved {
+            outcome: outcome(1, 42, QueueState::Open, QueueState::Done),
+            viewed_ms: 10,
+        },
+    );
+    assert!(matches!(s.mode, Mode::Feedback(_)));
+    cmd(&mut s, Command::Confirm);
+    assert_eq!(s.mode, Mode::Scoreboard);
+}
+
+#[test]
+fn the_tour_advances_with_n_and_esc_leaves_it() {
+    let mut s = ready();
+    s.tour_step = Some(0);
+    cmd(&mut s, Command::TourNext);
+    assert_eq!(s.tour_step, Some(1));
+    cmd(&mut s, Command::Cancel);
+    assert_eq!(s.tour_step, None);
+    s.tour_step = Some(super::tour::CAPTIONS.len() - 1);
+    cmd(&mut s, Command::TourNext);
+    assert_eq!(s.tour_step, None, "the last caption ends the tour");
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn bin() -> Command {
@@ -45,10 +46,12 @@ impl Tmux {
     /// Starts `matchgate <args>` in a `width`x`height` terminal. Panics when tmux is missing:
     /// CI installs it (`.ci/run`).
     pub fn start(args: &[&str], width: u16, height: u16, env: &[(&str, &str)]) -> Tmux {
+        // Unique per test in this process: tests run in parallel, each with its own tmux server.
+        static NEXT: AtomicU32 = AtomicU32::new(0);
         let id = format!(
             "mg{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let tmux = Tmux {
             socket: format!("{id}-sock"),

@@ -33,7 +33,8 @@ fn hinted(mode: &Mode) -> &'static [Command] {
             Command::Help,
             Command::Quit,
         ],
-        Mode::ReasonPicker | Mode::Help | Mode::Detail => &[Command::Cancel],
+        Mode::ReasonPicker | Mode::Help | Mode::Detail | Mode::Scoreboard => &[Command::Cancel],
+        Mode::Feedback(_) => &[],
         _ => &[
             Command::Confirm,
             Command::Next,
@@ -73,13 +74,18 @@ pub fn render(
     let extra = match state.mode {
         Mode::ReasonPicker => Some(("1-9", "reason")),
         Mode::TextInput { .. } | Mode::Search { .. } => Some(("type", "text")),
+        Mode::Feedback(_) => Some(("any key", "to continue")),
         _ => None,
     };
     let mut items: Vec<(String, &'static str)> = Vec::new();
     if let Some((key, label)) = extra {
         items.push((key.to_string(), label));
     }
-    for command in hinted(&state.mode) {
+    let mut hinted = hinted(&state.mode).to_vec();
+    if state.session.training && state.mode == Mode::Browse {
+        hinted.insert(hinted.len() - 2, Command::Scoreboard);
+    }
+    for command in &hinted {
         if let Some(key) = keymap.keys_for(context, *command).first() {
             items.push((key.to_string(), command.label()));
         }

@@ -9,6 +9,7 @@ mod queue_list;
 pub mod text;
 mod theme;
 mod too_small;
+mod training;
 
 pub use theme::Theme;
 
@@ -51,6 +52,9 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap) {
         comparison::render(frame, main, state, theme);
     } else {
         comparison::render(frame, body, state, theme);
+    }
+    if let Some(step) = state.tour_step {
+        training::tour_caption(frame, body, step, theme);
     }
     footer::render(frame, footer, state, keymap, theme);
     popups::render(frame, state, keymap, theme);

@@ -161,6 +161,8 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
             );
         }
         Mode::Detail => detail(frame, area, state, theme),
+        Mode::Feedback(feedback) => super::training::feedback(frame, feedback, theme),
+        Mode::Scoreboard => super::training::scoreboard(frame, state, theme),
     }
 }
 

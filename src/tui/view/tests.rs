@@ -93,3 +93,63 @@ fn hostile_record_is_shown_escaped_and_flagged() {
     );
     insta::assert_snapshot!(terminal.backend());
 }
+
+fn training_state() -> ReviewState {
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.session.training = true;
+    s
+}
+
+#[test]
+fn training_feedback_after_a_false_release() {
+    use crate::domain::training::feedback;
+    use crate::domain::{Gold, Verdict};
+    let mut s = training_state();
+    s.mode = Mode::Feedback(feedback(
+        &Verdict::Approve,
+        Gold::Nonmatch,
+        Some("Namesake: same name, but the DOB differs by 11 years and the TIN last four differ."),
+    ));
+    insta::assert_snapshot!(draw(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn training_scoreboard() {
+    use crate::domain::training::TrainingRecord;
+    use crate::domain::{Gold, ReasonCode, Verdict};
+    let mut s = training_state();
+    let record = |r: &str, verdict, gold, seconds| TrainingRecord {
+        request_id: r.into(),
+        candidate_id: format!("C-{r}"),
+        verdict,
+        gold: Some(gold),
+        gold_note: Some(format!("why {r} is {}", gold.as_str())),
+        seconds,
+    };
+    s.training_log = vec![
+        record("R1", Verdict::Approve, Gold::Match, 12.0),
+        record("R2", Verdict::Approve, Gold::Nonmatch, 8.0),
+        record(
+            "R3",
+            Verdict::Reject(ReasonCode::DifferentPerson),
+            Gold::Nonmatch,
+            20.0,
+        ),
+        record(
+            "R4",
+            Verdict::Reject(ReasonCode::NameOnly),
+            Gold::Match,
+            15.0,
+        ),
+        record("R5", Verdict::Defer, Gold::Match, 3.0),
+    ];
+    s.mode = Mode::Scoreboard;
+    insta::assert_snapshot!(draw(&mut s, 100, 30).backend());
+}
+
+#[test]
+fn tour_caption_over_the_screen() {
+    let mut s = training_state();
+    s.tour_step = Some(2);
+    insta::assert_snapshot!(draw(&mut s, 100, 30).backend());
+}
