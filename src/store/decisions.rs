@@ -90,9 +90,14 @@ impl Store {
         } else {
             decision.verdict.action().as_str()
         };
+        // An escalated match may be approved (the gates then require a supervisor) or
+        // rejected by a supervisor.
         let supervisor_on_escalated = status == MatchStatus::Escalated
-            && policy.is_supervisor(who)
-            && matches!(decision.verdict, Verdict::Approve | Verdict::Reject(_));
+            && match decision.verdict {
+                Verdict::Approve => true,
+                Verdict::Reject(_) => policy.is_supervisor(who),
+                _ => false,
+            };
         if decision.verdict != Verdict::Note && !status.is_open() && !supervisor_on_escalated {
             return Err(refuse(
                 tx,
