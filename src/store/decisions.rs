@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::{DONE, DecisionRecord, append_audit, refuse};
-use super::gates::load_context;
+use super::gates::{load_context, standing_approvals};
 use super::policy::load_policy;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{check_release, describe_refusals};
@@ -98,7 +98,17 @@ impl Store {
                 Verdict::Reject(_) => policy.is_supervisor(who),
                 _ => false,
             };
-        if decision.verdict != Verdict::Note && !status.is_open() && !supervisor_on_escalated {
+        // An approved match whose standing approvals fall short of what policy now requires
+        // (policy tightened after it was approved) may take a further approval.
+        let approval_short = status == MatchStatus::Approved
+            && decision.verdict == Verdict::Approve
+            && standing_approvals(&tx, decision.match_id)?.len()
+                < usize::from(policy.approvals_required);
+        if decision.verdict != Verdict::Note
+            && !status.is_open()
+            && !supervisor_on_escalated
+            && !approval_short
+        {
             return Err(refuse(
                 tx,
                 who,

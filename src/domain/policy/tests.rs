@@ -1,4 +1,5 @@
 //! Unit tests of every gate and its edges.
+#![allow(clippy::field_reassign_with_default)]
 
 use super::*;
 use crate::domain::{CandidateMatch, Field, MatchStatus, Record, ReviewItem};
