@@ -185,6 +185,16 @@ impl Policy {
     pub fn is_masked(&self, field: Field) -> bool {
         field == Field::Tin || self.masked_fields.contains(&field)
     }
+
+    /// The value as a screen may show it: masked (`***-**-1234`) when policy masks the field.
+    /// Revealing the full value goes through `Store::record_reveal`, which audits it.
+    pub fn display_value(&self, field: Field, value: &str) -> String {
+        if self.is_masked(field) {
+            crate::domain::masking::mask(value)
+        } else {
+            value.to_string()
+        }
+    }
 }
 
 impl fmt::Display for Policy {
@@ -265,5 +275,8 @@ mod tests {
         assert_eq!(p.masked_fields, vec![Field::Tin, Field::Dob]);
         assert!(p.is_supervisor("sue") && !p.is_supervisor("bob"));
         assert!(p.is_masked(Field::Dob));
+        assert_eq!(p.display_value(Field::Dob, "1970-01-01"), "****-01-01");
+        assert_eq!(p.display_value(Field::Tin, "912-34-5678"), "***-**-5678");
+        assert_eq!(p.display_value(Field::City, "Springfield"), "Springfield");
     }
 }
