@@ -244,7 +244,11 @@ impl Store {
                 reason: "already released".into(),
                 remedy: "nothing: a match is released once".into(),
             });
-        } else if loaded.status != crate::domain::MatchStatus::Approved {
+        } else if loaded.status != crate::domain::MatchStatus::Approved
+            && !refusals
+                .iter()
+                .any(|r| r.rule == "approval" || r.rule == "two-person")
+        {
             refusals.push(Refusal {
                 rule: "approval",
                 reason: format!("the match is {}", loaded.status),
