@@ -405,6 +405,18 @@ fn export_writes_only_address_fields_never_tins_and_releases_once() {
     // Again: nothing twice, and the existing file is never overwritten.
     let again = f.mg(&["export", "--out", s(&out)]);
     assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("never overwrites"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM audit WHERE action = 'export' AND outcome = 'refused'"
+        ),
+        1
+    );
     let out2 = f.path("again.jsonl");
     f.ok(&["export", "--out", s(&out2)]);
     assert_eq!(std::fs::read_to_string(&out2).expect("read"), "");

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
 
-use super::audit::{DONE, append_audit};
+use super::audit::{DONE, append_audit, refuse};
 use super::gates::load_context;
 use super::policy::load_policy;
 use super::{Store, StoreError, StoreResult, now_utc};
@@ -268,13 +268,14 @@ impl Store {
         out: &Path,
         format: ExportFormat,
     ) -> StoreResult<ExportSummary> {
-        if out.exists() {
-            return Err(StoreError::Io {
-                path: out.to_path_buf(),
-                detail: "the file exists; an export never overwrites a file".into(),
-            });
-        }
         let tx = self.write()?;
+        if out.exists() {
+            let msg = format!(
+                "{} exists; an export never overwrites a file",
+                out.display()
+            );
+            return Err(refuse(tx, who, "export", "release:none", msg));
+        }
         let items = releasable_in(&tx)?;
         let now = now_utc();
         let release_id = if items.is_empty() {
@@ -343,12 +344,6 @@ impl Store {
         out: &Path,
         format: ExportFormat,
     ) -> StoreResult<usize> {
-        if out.exists() {
-            return Err(StoreError::Io {
-                path: out.to_path_buf(),
-                detail: "the file exists; an export never overwrites a file".into(),
-            });
-        }
         const HEADER: [&str; 15] = [
             "id",
             "match_id",
@@ -367,6 +362,13 @@ impl Store {
             "session",
         ];
         let tx = self.write()?;
+        if out.exists() {
+            let msg = format!(
+                "{} exists; an export never overwrites a file",
+                out.display()
+            );
+            return Err(refuse(tx, who, "export-decisions", "decisions", msg));
+        }
         let rows: Vec<Vec<serde_json::Value>> = {
             let mut stmt = tx.prepare(
                 "SELECT d.id, d.match_id, r.source_id, b.name, d.group_id, d.reviewer, d.action,
