@@ -29,6 +29,177 @@ pub enum Command {
     Review(ReviewArgs),
     /// Open the review screen on built-in training data (a temporary copy).
     Demo(DemoArgs),
+    /// Show or change the release policy (shared by every reviewer, audited).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Add, list and lift legal holds on batches.
+    #[command(subcommand)]
+    Hold(HoldCommand),
+    /// Release: write the releasable matches to a file and mark them released (or, with
+    /// --decisions, write the full decision history).
+    Export(ExportArgs),
+    /// Verify the audit log's hash chain, or print its head.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// List releases (to send a disposal request) and optionally record them as recalled.
+    Recall(RecallArgs),
+    /// A supervisor's override of the address-sufficiency gate, recorded as their approval.
+    Override(OverrideArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print every policy key and its value.
+    Show(DbArg),
+    /// Set one policy key (approvals_required, blind, min_identifiers, score_floor,
+    /// ambiguity_gap, allow_override, masked_fields, supervisors).
+    Set(PolicySetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySetArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub key: String,
+    pub value: String,
+    /// Who makes the change (recorded); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HoldScopeArg {
+    Residential,
+    All,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// Put a legal hold on a batch: its approvals are refused and export releases nothing from it.
+    Add(HoldAddArgs),
+    /// List holds (active and lifted).
+    List(HoldListArgs),
+    /// Lift a hold.
+    Lift(HoldLiftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HoldAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_name = "NAME")]
+    pub batch: String,
+    /// Why (e.g. the court order).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[arg(long, value_enum, default_value = "residential")]
+    pub scope: HoldScopeArg,
+    /// Who adds it (recorded); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HoldListArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Only active holds.
+    #[arg(long)]
+    pub active: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HoldLiftArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_name = "N")]
+    pub id: i64,
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who lifts it (recorded); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The file to write (never overwritten). Required unless --dry-run.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// File format; by default taken from the extension (.jsonl is JSON Lines, else CSV).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
+    /// Print exactly what would go out, write nothing and mark nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: preview one match (the fields that would go out, and what stops it).
+    #[arg(long = "match", value_name = "ID", requires = "dry_run")]
+    pub match_id: Option<i64>,
+    /// Write the full decision history instead of releasing.
+    #[arg(long, conflicts_with_all = ["dry_run", "match_id"])]
+    pub decisions: bool,
+    /// Who runs the export (recorded); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and check every decision is in it; exit 1 naming the first
+    /// entry that does not verify.
+    Verify(DbArg),
+    /// Print `<count> <head hash>` to record outside the database.
+    Head(DbArg),
+}
+
+#[derive(Debug, Args)]
+pub struct RecallArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// Released at or after (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Released before (RFC 3339, or YYYY-MM-DD meaning through that day).
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Only releases this person approved.
+    #[arg(long, value_name = "NAME")]
+    pub reviewer: Option<String>,
+    /// Only releases of requests carrying this flag (hostile-text, several-candidates, insufficient-address).
+    #[arg(long, value_name = "FLAG")]
+    pub flag: Option<String>,
+    /// Print CSV or JSON Lines instead of a table (or write it to --out).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Record the listed releases as recalled (audited).
+    #[arg(long)]
+    pub mark: bool,
+    /// Why they are recalled (with --mark).
+    #[arg(long, value_name = "TEXT", default_value = "disposal requested")]
+    pub reason: String,
+    /// Who records the recall; defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OverrideArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long = "match", value_name = "ID")]
+    pub match_id: i64,
+    /// The supervisor (must be listed in policy `supervisors`).
+    #[arg(long, value_name = "NAME")]
+    pub supervisor: String,
+    /// Why the address may be released despite failing the sufficiency rules.
+    #[arg(long, value_name = "TEXT")]
+    pub justification: String,
 }
 
 #[derive(Debug, Args)]

@@ -132,7 +132,7 @@ fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
         let verdict = match i % 4 {
             0 => Verdict::Defer,
             1 => Verdict::Escalate,
-            2 => Verdict::Approve,
+            2 => Verdict::Reject(ReasonCode::Other),
             _ => continue,
         };
         let decision = Decision {
@@ -254,9 +254,30 @@ fn statuses(store: &Store, request_id: i64) -> Vec<MatchStatus> {
 
 #[test]
 fn approving_one_candidate_closes_its_siblings_as_not_chosen() {
-    let (_dir, mut store) = generated_store(200);
+    // Generated several-candidate requests are ambiguous by design (different addresses), which
+    // the release rules send to a supervisor; this one is releasable: a namesake at the same
+    // address (another date of birth) and the right person, with a clear score gap.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut store, _) = Store::create(&dir.path().join("a.db")).expect("create");
+    let csv = "request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip
+R3,C3a,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1948-07-30,3,Pine Rd,Springfield,IL,62703
+R3,C3b,0.85,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cyrus,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703
+";
+    let rows = FlaggedReader::new(
+        csv.as_bytes(),
+        "a.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    assert!(
+        store
+            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+            .expect("import")
+            .committed
+    );
     let item = several_candidate_request(&store);
-    assert!(item.candidates.len() >= 2);
+    assert_eq!(item.candidates.len(), 2);
     let chosen = item.candidates[1].match_id;
     let outcome = decide(&mut store, chosen, Verdict::Approve).expect("approve");
     assert_eq!(outcome.state_before, QueueState::Open);
@@ -322,8 +343,9 @@ fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on() {
     let (_dir, mut store) = generated_store(200);
     let item = several_candidate_request(&store);
     let before = statuses(&store, item.request_id);
+    // Escalation moves every open candidate: a group of several rows to revert.
     let approved =
-        decide(&mut store, item.candidates[0].match_id, Verdict::Approve).expect("approve");
+        decide(&mut store, item.candidates[0].match_id, Verdict::Escalate).expect("escalate");
     let conn = rusqlite::Connection::open(store.path()).expect("open");
     let rows = |conn: &rusqlite::Connection| -> i64 {
         conn.query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
@@ -426,7 +448,7 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
     let item = several_candidate_request(&store);
     let locker = rusqlite::Connection::open(store.path()).expect("open");
     locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
-    let result = decide(&mut store, item.candidates[0].match_id, Verdict::Approve);
+    let result = decide(&mut store, item.candidates[0].match_id, Verdict::Defer);
     assert!(matches!(result, Err(StoreError::Locked)), "{result:?}");
     assert!(
         statuses(&store, item.request_id)
@@ -435,5 +457,5 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
         "nothing half-written"
     );
     locker.execute_batch("ROLLBACK").expect("unlock");
-    decide(&mut store, item.candidates[0].match_id, Verdict::Approve).expect("retry succeeds");
+    decide(&mut store, item.candidates[0].match_id, Verdict::Defer).expect("retry succeeds");
 }

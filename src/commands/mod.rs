@@ -1,9 +1,15 @@
 //! One function per subcommand: parse nothing, decide little, call the parts, print the outcome.
 
+mod audit;
 mod demo;
+mod export;
 mod generate;
+mod hold;
 mod import;
 mod init;
+mod r#override;
+mod policy;
+mod recall;
 mod review;
 mod scenario_setup;
 mod stats;
@@ -20,6 +26,12 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Policy(cmd) => policy::run(&cmd),
+        Command::Hold(cmd) => hold::run(&cmd),
+        Command::Export(args) => export::run(&args),
+        Command::Audit(cmd) => audit::run(&cmd),
+        Command::Recall(args) => recall::run(&args),
+        Command::Override(args) => r#override::run(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod agreement;
+pub mod audit;
 pub mod decision;
 pub mod explain;
 pub mod field;

@@ -15,6 +15,11 @@ pub struct CandidateMatch {
     pub status: MatchStatus,
     pub gold: Option<Gold>,
     pub gold_note: Option<String>,
+    /// Who has approved this match so far (standing approvals, not undone), in order. With two
+    /// approvals required, one name here means "1 of 2".
+    pub approvals: Vec<String>,
+    /// The supervisor who overrode the address-sufficiency gate for this match, if any.
+    pub override_by: Option<String>,
 }
 
 /// A request and its candidates, best score first.

@@ -3,7 +3,11 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::audit::{DONE, DecisionRecord, append_audit, refuse};
+use super::gates::{load_context, standing_approvals};
+use super::policy::load_policy;
 use super::{Store, StoreError, StoreResult, now_utc};
+use crate::domain::policy::{check_release, describe_refusals};
 use crate::domain::{Decision, DecisionAction, MatchStatus, QueueState, ReasonCode, Verdict};
 
 /// What a committed decision (or undo) changed.
@@ -33,27 +37,145 @@ impl Store {
     /// Commits a reviewer's decision on one candidate. Approving closes the request's other open
     /// candidates as not chosen; deferring and escalating move the whole request. Refused when
     /// the match is no longer open (someone else decided it meanwhile).
+    ///
+    /// An approval is checked against every release gate (policy, holds, siblings, standing
+    /// approvals) in the same IMMEDIATE transaction that writes it. A refusal writes only an
+    /// audit entry (outcome `refused`) and returns [`StoreError::Refused`] naming the rules and
+    /// what would satisfy them. With two approvals required, the first approval is recorded but
+    /// leaves the match where it was (still in the queue, "1 of 2"); the second, by a different
+    /// person, approves it.
     pub fn record_decision(
         &mut self,
         decision: &Decision,
         session: &str,
     ) -> StoreResult<DecisionOutcome> {
+        self.decide(decision, session, None)
+    }
+
+    /// A supervisor's override of the address-sufficiency gate: recorded in `overrides`, in the
+    /// decision history as the supervisor's approval with the justification as its note, and in
+    /// the audit log. Refused when policy forbids overrides, when `supervisor` is not listed in
+    /// policy `supervisors`, without a justification, or when any other gate refuses (an
+    /// override lifts the address gate only, never a hold).
+    pub fn record_override(
+        &mut self,
+        match_id: i64,
+        supervisor: &str,
+        justification: &str,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        let decision = Decision {
+            match_id,
+            reviewer: supervisor.to_string(),
+            verdict: Verdict::Approve,
+            note: Some(format!("override: {justification}")),
+            viewed_ms: 0,
+        };
+        self.decide(&decision, session, Some(justification))
+    }
+
+    fn decide(
+        &mut self,
+        decision: &Decision,
+        session: &str,
+        override_justification: Option<&str>,
+    ) -> StoreResult<DecisionOutcome> {
         let tx = self.write()?;
         let (request_id, status) = match_row(&tx, decision.match_id)?;
-        if decision.verdict != Verdict::Note && !status.is_open() {
-            return Err(StoreError::Refused(format!(
-                "match {} is already {status}; reload to see the latest decision",
-                decision.match_id
-            )));
+        let policy = load_policy(&tx)?;
+        let who = decision.reviewer.as_str();
+        let object = format!("match:{}", decision.match_id);
+        let action = if override_justification.is_some() {
+            "override"
+        } else {
+            decision.verdict.action().as_str()
+        };
+        // An escalated match may be approved (the gates then require a supervisor) or
+        // rejected by a supervisor.
+        let supervisor_on_escalated = status == MatchStatus::Escalated
+            && match decision.verdict {
+                Verdict::Approve => true,
+                Verdict::Reject(_) => policy.is_supervisor(who),
+                _ => false,
+            };
+        // An approved match whose standing approvals fall short of what policy now requires
+        // (policy tightened after it was approved) may take a further approval.
+        let approval_short = status == MatchStatus::Approved
+            && decision.verdict == Verdict::Approve
+            && standing_approvals(&tx, decision.match_id)?.len()
+                < usize::from(policy.approvals_required);
+        if decision.verdict != Verdict::Note
+            && !status.is_open()
+            && !supervisor_on_escalated
+            && !approval_short
+        {
+            return Err(refuse(
+                tx,
+                who,
+                action,
+                &object,
+                format!(
+                    "match {} is already {status}; reload to see the latest decision",
+                    decision.match_id
+                ),
+            ));
         }
-        let siblings = open_siblings(&tx, request_id, decision.match_id)?;
+        if let Some(justification) = override_justification {
+            let problem = if !policy.allow_override {
+                Some("[override] overrides are forbidden by policy (allow_override = false); needs the address fixed at the source".to_string())
+            } else if !policy.is_supervisor(who) {
+                Some(format!(
+                    "[override] {who} is not a supervisor; needs a supervisor listed in policy `supervisors`"
+                ))
+            } else if justification.trim().is_empty() {
+                Some("[override] no justification; needs a written justification".to_string())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(refuse(tx, who, action, &object, problem));
+            }
+        }
+        let mut final_approval = false;
+        if decision.verdict == Verdict::Approve {
+            let mut loaded = load_context(&tx, decision.match_id, Some(who))?;
+            if override_justification.is_some() {
+                loaded.ctx.override_by = Some(who.to_string());
+            }
+            let refusals = check_release(&loaded.ctx, &policy);
+            if !refusals.is_empty() {
+                return Err(refuse(
+                    tx,
+                    who,
+                    action,
+                    &object,
+                    describe_refusals(&refusals),
+                ));
+            }
+            final_approval =
+                loaded.ctx.approvals.len() + 1 >= usize::from(policy.approvals_required);
+        }
+        let siblings = if decision.verdict == Verdict::Approve && !final_approval {
+            Vec::new()
+        } else {
+            open_siblings(
+                &tx,
+                request_id,
+                decision.match_id,
+                decision.verdict == Verdict::Approve,
+            )?
+        };
         let state_before = request_state(&tx, request_id)?;
         let note = decision.note.as_deref();
+        let main_after = match decision.verdict {
+            Verdict::Approve if !final_approval => status,
+            v => v.status_after().unwrap_or(status),
+        };
         let mut rows = vec![HistoryRow {
             match_id: decision.match_id,
             action: decision.verdict.action(),
             before: status,
-            after: decision.verdict.status_after().unwrap_or(status),
+            after: main_after,
             reason: decision.verdict.reason(),
             note,
             undoes: None,
@@ -82,6 +204,20 @@ impl Store {
             }
         }
         let group_id = append(&tx, &rows, &decision.reviewer, decision.viewed_ms, session)?;
+        if let Some(justification) = override_justification {
+            tx.execute(
+                "INSERT INTO overrides (match_id, supervisor, justification, created_at)
+                 VALUES (?, ?, ?, ?)",
+                params![decision.match_id, who, justification, now_utc()],
+            )?;
+            let detail = serde_json::json!({
+                "justification": justification,
+                "decision_group": group_id,
+                "lifts": "address-sufficiency",
+            })
+            .to_string();
+            append_audit(&tx, who, "override", &object, DONE, &detail, None)?;
+        }
         let state_after = rerank(&tx, request_id)?;
         tx.commit()?;
         Ok(DecisionOutcome {
@@ -118,8 +254,13 @@ impl Store {
         let Some(first) = originals.first() else {
             return Err(StoreError::NotFound(format!("decision group {group_id}")));
         };
+        let object = format!("match:{}", first.1);
         if first.2 == DecisionAction::Undo.as_str() {
-            return Err(StoreError::Refused(
+            return Err(refuse(
+                tx,
+                reviewer,
+                "undo",
+                &object,
                 "an undo cannot itself be undone".into(),
             ));
         }
@@ -131,9 +272,15 @@ impl Store {
             let after = parse_status(after)?;
             let (_, current) = match_row(&tx, *match_id)?;
             if current != after {
-                return Err(StoreError::Refused(format!(
-                    "match {match_id} is now {current}, not {after}; it changed after this decision, so it cannot be undone"
-                )));
+                return Err(refuse(
+                    tx,
+                    reviewer,
+                    "undo",
+                    &object,
+                    format!(
+                        "match {match_id} is now {current}, not {after}; it changed after this decision, so it cannot be undone"
+                    ),
+                ));
             }
             rows.push(HistoryRow {
                 match_id: *match_id,
@@ -178,16 +325,21 @@ fn match_row(tx: &Transaction<'_>, match_id: i64) -> StoreResult<(i64, MatchStat
 }
 
 /// The request's other candidates that are still open, with their status.
+/// With `with_escalated`, escalated siblings count too (a supervisor approving an escalated
+/// request closes its other escalated candidates).
 fn open_siblings(
     tx: &Transaction<'_>,
     request_id: i64,
     except: i64,
+    with_escalated: bool,
 ) -> StoreResult<Vec<(i64, MatchStatus)>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, status FROM matches
-          WHERE request_id = ? AND id != ? AND status IN ('pending', 'deferred') ORDER BY id",
+          WHERE request_id = ? AND id != ?
+            AND (status IN ('pending', 'deferred') OR (? AND status = 'escalated'))
+          ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![request_id, except], |r| {
+    let rows = stmt.query_map(params![request_id, except, with_escalated], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     let mut out = Vec::new();
@@ -258,6 +410,28 @@ fn append(
             row.undoes,
             session,
         ])?;
+        let record = DecisionRecord {
+            id: tx.last_insert_rowid(),
+            match_id: row.match_id,
+            group_id,
+            reviewer: reviewer.to_string(),
+            action: row.action.as_str().to_string(),
+            status_before: row.before.as_str().to_string(),
+            status_after: row.after.as_str().to_string(),
+            reason_code: row.reason.map(|r| r.code().to_string()),
+            note: row.note.map(str::to_string),
+            decided_at: now.clone(),
+            undoes: row.undoes,
+        };
+        append_audit(
+            tx,
+            reviewer,
+            row.action.as_str(),
+            &format!("match:{}", row.match_id),
+            DONE,
+            &record.detail(),
+            Some(record.id),
+        )?;
         if row.before != row.after {
             update.execute(params![row.after.as_str(), now, row.match_id])?;
         }

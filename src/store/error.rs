@@ -35,6 +35,9 @@ pub enum StoreError {
     #[error("{0}")]
     Refused(String),
 
+    #[error("cannot write {path}: {detail}")]
+    Io { path: PathBuf, detail: String },
+
     #[error("not found: {0}")]
     NotFound(String),
 

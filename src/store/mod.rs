@@ -1,19 +1,28 @@
 //! The store owns every SQL statement: opening and migrating the database, import, the review
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
+mod audit;
 mod copy;
 mod decisions;
 mod error;
+mod export;
+mod gates;
+mod holds;
 mod import;
+mod policy;
 mod queue;
+mod recall;
 mod records;
 pub mod schema;
 mod search;
 mod stats;
 
+pub use audit::AuditVerdict;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
+pub use export::{ExportFormat, ExportSummary, Releasable};
 pub use queue::PageFrom;
+pub use recall::{RecallFilter, ReleasedMatch};
 pub use stats::{BatchStatusCount, Stats};
 
 use std::path::{Path, PathBuf};

@@ -193,9 +193,16 @@ impl Store {
                     .and_then(Gold::parse),
                 gold_note: row.get(4)?,
                 candidate: record_from_row(row, 5, &Field::ALL)?,
+                approvals: Vec::new(),
+                override_by: None,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: Vec<CandidateMatch> = rows.collect::<Result<_, _>>()?;
+        for c in &mut out {
+            c.approvals = super::gates::standing_approvals(&self.conn, c.match_id)?;
+            c.override_by = super::gates::override_by(&self.conn, c.match_id)?;
+        }
+        Ok(out)
     }
 
     /// Every batch with its row id, by name.

@@ -4,7 +4,7 @@
 pub const APPLICATION_ID: i64 = 0x4D47_4154;
 
 /// Migrations in order; `PRAGMA user_version` counts how many have run.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
@@ -116,4 +116,98 @@ CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+"#;
+
+/// Release safeguards: policy, legal holds, supervisor overrides, releases and recalls, and the
+/// hash-chained audit log.
+const V2: &str = r#"
+-- The release policy, one row per key set away from its default (see `matchgate policy show`).
+CREATE TABLE policy (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- Legal holds on a batch. Lifting fills the lifted_* columns; a hold is never deleted.
+CREATE TABLE holds (
+    id          INTEGER PRIMARY KEY,
+    batch_id    INTEGER NOT NULL REFERENCES batches(id),
+    scope       TEXT NOT NULL CHECK (scope IN ('residential','all')),
+    reason      TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    lifted_by   TEXT,
+    lifted_at   TEXT,
+    lift_reason TEXT
+);
+CREATE INDEX holds_by_batch ON holds (batch_id, lifted_at);
+CREATE TRIGGER holds_no_delete BEFORE DELETE ON holds
+BEGIN SELECT RAISE(ABORT, 'holds are never deleted; lift them'); END;
+
+-- A supervisor's override of the address-sufficiency gate for one match.
+CREATE TABLE overrides (
+    id            INTEGER PRIMARY KEY,
+    match_id      INTEGER NOT NULL REFERENCES matches(id),
+    supervisor    TEXT NOT NULL,
+    justification TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX overrides_by_match ON overrides (match_id);
+
+-- One export run that released something.
+CREATE TABLE releases (
+    id          INTEGER PRIMARY KEY,
+    released_by TEXT NOT NULL,
+    released_at TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    item_count  INTEGER NOT NULL
+);
+
+-- What each release handed over: one row per match, never two (UNIQUE match_id).
+CREATE TABLE release_items (
+    release_id  INTEGER NOT NULL REFERENCES releases(id),
+    match_id    INTEGER NOT NULL UNIQUE REFERENCES matches(id),
+    approvers   TEXT NOT NULL,
+    flags       INTEGER NOT NULL,
+    PRIMARY KEY (release_id, match_id)
+);
+
+-- A recall (disposal request) of a released match.
+CREATE TABLE recalls (
+    id          INTEGER PRIMARY KEY,
+    match_id    INTEGER NOT NULL REFERENCES matches(id),
+    release_id  INTEGER NOT NULL REFERENCES releases(id),
+    recalled_by TEXT NOT NULL,
+    recalled_at TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE INDEX recalls_by_match ON recalls (match_id);
+CREATE TRIGGER release_items_no_update BEFORE UPDATE ON release_items
+BEGIN SELECT RAISE(ABORT, 'releases are append-only'); END;
+CREATE TRIGGER release_items_no_delete BEFORE DELETE ON release_items
+BEGIN SELECT RAISE(ABORT, 'releases are append-only'); END;
+CREATE TRIGGER recalls_no_update BEFORE UPDATE ON recalls
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recalls_no_delete BEFORE DELETE ON recalls
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+
+-- The audit log: every event, hash-chained. hash = SHA-256(prev_hash || canonical content).
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object      TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('done','refused')),
+    detail      TEXT NOT NULL,
+    decision_id INTEGER UNIQUE REFERENCES decisions(id),
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;

@@ -58,6 +58,8 @@ pub fn cand(match_id: i64, id: &str, score: f64) -> CandidateMatch {
         status: MatchStatus::Pending,
         gold: Some(Gold::Match),
         gold_note: None,
+        approvals: Vec::new(),
+        override_by: None,
     }
 }
 

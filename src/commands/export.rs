@@ -1,0 +1,91 @@
+//! `matchgate export`: the act of release (or, with --decisions, the decision history).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::reviewer_name;
+use crate::cli::{ExportArgs, FileFormat};
+use crate::domain::policy::ReleaseRow;
+use crate::domain::text_safety::escape_for_display;
+use crate::store::{ExportFormat, Store};
+
+pub fn format_of(given: Option<FileFormat>, path: Option<&std::path::Path>) -> ExportFormat {
+    match (given, path) {
+        (Some(FileFormat::Csv), _) => ExportFormat::Csv,
+        (Some(FileFormat::Jsonl), _) => ExportFormat::Jsonl,
+        (None, Some(p)) => ExportFormat::from_path(p),
+        (None, None) => ExportFormat::Csv,
+    }
+}
+
+fn fields_line(row: &ReleaseRow) -> String {
+    row.fields()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", escape_for_display(v)))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let who = reviewer_name(args.by.as_deref());
+    if args.dry_run {
+        let store = Store::open(&args.db.db)?;
+        if let Some(id) = args.match_id {
+            let (row, refusals) = store.release_preview(id)?;
+            println!(
+                "match {id} would hand over exactly these fields (nothing else, never a TIN):"
+            );
+            for (k, v) in row.fields() {
+                println!("  {k:<14} {}", escape_for_display(v));
+            }
+            if refusals.is_empty() {
+                println!("it is releasable now");
+            } else {
+                println!("it would NOT be released now:");
+                for r in refusals {
+                    println!("  {}", escape_for_display(&r.to_string()));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let items = store.releasable()?;
+        println!(
+            "dry run: {} match(es) would be released (nothing written, nothing marked)",
+            items.len()
+        );
+        for item in &items {
+            println!("match {}  {}", item.match_id, fields_line(&item.row));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = args
+        .out
+        .as_deref()
+        .context("--out FILE is required (or use --dry-run to preview)")?;
+    let format = format_of(args.format, Some(out));
+    let mut store = Store::open(&args.db.db)?;
+    if args.decisions {
+        let n = store.export_decisions(&who, out, format)?;
+        println!(
+            "wrote {n} decision events to {} ({})",
+            out.display(),
+            format.as_str()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = store.export_release(&who, out, format)?;
+    match summary.release_id {
+        Some(id) => println!(
+            "release {id}: {} match(es) released to {} at {}",
+            summary.items.len(),
+            out.display(),
+            summary.released_at
+        ),
+        None => println!(
+            "nothing releasable: {} holds only the header; nothing was marked released",
+            out.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

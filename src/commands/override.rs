@@ -1,0 +1,27 @@
+//! `matchgate override`: a supervisor's override of the address-sufficiency gate.
+
+use std::process::ExitCode;
+
+use crate::cli::OverrideArgs;
+use crate::store::Store;
+
+pub fn run(args: &OverrideArgs) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&args.db.db)?;
+    let session = format!("cli-override-{}", std::process::id());
+    let outcome = store.record_override(
+        args.match_id,
+        &args.supervisor,
+        &args.justification,
+        &session,
+    )?;
+    let status = outcome
+        .changes
+        .first()
+        .map(|(_, _, after)| after.as_str())
+        .unwrap_or("unchanged");
+    println!(
+        "override recorded for match {} by {} (decision group {}); the match is now {status}",
+        args.match_id, args.supervisor, outcome.group_id
+    );
+    Ok(ExitCode::SUCCESS)
+}

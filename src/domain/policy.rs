@@ -1,1 +1,0 @@
-//! Release policy: the gates an approval and an export must pass (being built).

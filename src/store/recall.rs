@@ -1,0 +1,144 @@
+//! Recall: listing what was released (to whom, when, by whose approval, under which flags) so a
+//! disposal request can be sent, and recording recalls (audited).
+
+use rusqlite::params;
+
+use super::audit::{DONE, append_audit};
+use super::{Store, StoreResult, now_utc};
+use crate::domain::ItemFlags;
+use crate::domain::policy::ReleaseRow;
+
+/// Which releases to list. Times are compared as stored (RFC 3339 UTC text); `until` is
+/// exclusive.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecallFilter {
+    pub batch: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Only releases this person approved.
+    pub reviewer: Option<String>,
+    /// Only releases of requests carrying this flag.
+    pub flag: Option<ItemFlags>,
+}
+
+/// One released match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleasedMatch {
+    pub match_id: i64,
+    pub release_id: i64,
+    pub released_at: String,
+    pub released_by: String,
+    /// Who received it (the batch's requester) and under which authority.
+    pub requester: String,
+    pub legal_basis: String,
+    /// What went out.
+    pub row: ReleaseRow,
+    pub approvers: Vec<String>,
+    pub flags: ItemFlags,
+    /// When it was first recalled, if it was.
+    pub recalled_at: Option<String>,
+}
+
+impl Store {
+    /// The released matches matching the filter, by release then match.
+    pub fn released(&self, filter: &RecallFilter) -> StoreResult<Vec<ReleasedMatch>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
+                    b.requester, b.legal_basis, ri.approvers, ri.flags,
+                    (SELECT min(x.recalled_at) FROM recalls x WHERE x.match_id = ri.match_id),
+                    r.source_id, c.street_number, c.street, c.unit, c.city, c.state, c.zip
+               FROM release_items ri
+               JOIN releases rel ON rel.id = ri.release_id
+               JOIN matches m ON m.id = ri.match_id
+               JOIN requests r ON r.id = m.request_id
+               JOIN candidates c ON c.id = m.candidate_id
+               JOIN batches b ON b.id = m.batch_id
+              WHERE (?1 IS NULL OR b.name = ?1)
+                AND (?2 IS NULL OR rel.released_at >= ?2)
+                AND (?3 IS NULL OR rel.released_at < ?3)
+              ORDER BY ri.release_id, ri.match_id",
+        )?;
+        let rows = stmt.query_map(params![filter.batch, filter.since, filter.until], |r| {
+            let text = |i: usize| -> rusqlite::Result<String> {
+                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+            };
+            let approvers: String = r.get(7)?;
+            Ok(ReleasedMatch {
+                match_id: r.get(0)?,
+                release_id: r.get(1)?,
+                released_at: r.get(2)?,
+                released_by: r.get(3)?,
+                requester: r.get(5)?,
+                legal_basis: r.get(6)?,
+                approvers: serde_json::from_str(&approvers).unwrap_or_else(|_| vec![approvers]),
+                flags: ItemFlags(r.get::<_, i64>(8)? as u32),
+                recalled_at: r.get(9)?,
+                row: ReleaseRow {
+                    request_id: r.get(10)?,
+                    batch: r.get(4)?,
+                    street_number: text(11)?,
+                    street: text(12)?,
+                    unit: text(13)?,
+                    city: text(14)?,
+                    state: text(15)?,
+                    zip: text(16)?,
+                },
+            })
+        })?;
+        let mut out: Vec<ReleasedMatch> = rows.collect::<Result<_, _>>()?;
+        if let Some(reviewer) = &filter.reviewer {
+            out.retain(|m| m.approvers.iter().any(|a| a == reviewer));
+        }
+        if let Some(flag) = filter.flag {
+            out.retain(|m| m.flags.contains(flag));
+        }
+        Ok(out)
+    }
+
+    /// Records a recall of each listed match not recalled before; returns how many were newly
+    /// recorded. One transaction, one audit entry per recall.
+    pub fn mark_recalled(
+        &mut self,
+        matches: &[ReleasedMatch],
+        who: &str,
+        reason: &str,
+    ) -> StoreResult<usize> {
+        let tx = self.write()?;
+        let now = now_utc();
+        let mut n = 0;
+        for m in matches {
+            let already: i64 = tx.query_row(
+                "SELECT count(*) FROM recalls WHERE match_id = ?",
+                [m.match_id],
+                |r| r.get(0),
+            )?;
+            if already > 0 {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO recalls (match_id, release_id, recalled_by, recalled_at, reason)
+                 VALUES (?, ?, ?, ?, ?)",
+                params![m.match_id, m.release_id, who, now, reason],
+            )?;
+            let detail = serde_json::json!({
+                "release_id": m.release_id,
+                "request_id": m.row.request_id,
+                "batch": m.row.batch,
+                "reason": reason,
+            })
+            .to_string();
+            append_audit(
+                &tx,
+                who,
+                "recall",
+                &format!("match:{}", m.match_id),
+                DONE,
+                &detail,
+                None,
+            )?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+}
