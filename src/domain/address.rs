@@ -101,6 +101,9 @@ pub enum AddressProblem {
     GeneralDelivery,
     /// This side has no unit although the other side has one.
     MissingUnit,
+    /// An address field holds control, escape, bidi or invisible characters: what the screen
+    /// shows (escaped) is not what a letter would carry, so the address cannot be trusted.
+    UnsafeText(Field),
 }
 
 impl AddressProblem {
@@ -118,6 +121,7 @@ impl AddressProblem {
             AddressProblem::PoBox => "po-box",
             AddressProblem::GeneralDelivery => "general-delivery",
             AddressProblem::MissingUnit => "unit",
+            AddressProblem::UnsafeText(_) => "unsafe-text",
         }
     }
 
@@ -137,6 +141,7 @@ impl AddressProblem {
             | AddressProblem::MalformedZip(_)
             | AddressProblem::ZipStateMismatch { .. } => Field::Zip,
             AddressProblem::MissingUnit => Field::Unit,
+            AddressProblem::UnsafeText(field) => *field,
         }
     }
 
@@ -165,6 +170,10 @@ impl AddressProblem {
                 "the address is general delivery (mail held at a post office)".to_string()
             }
             AddressProblem::MissingUnit => "no unit, though the other side has one".to_string(),
+            AddressProblem::UnsafeText(field) => format!(
+                "the {} holds control, escape, bidi or invisible characters",
+                field.label().to_lowercase()
+            ),
         }
     }
 
@@ -191,6 +200,9 @@ impl AddressProblem {
             }
             AddressProblem::MissingUnit => {
                 "the unit (apartment, suite, #) on this side too, since the other side has one"
+            }
+            AddressProblem::UnsafeText(_) => {
+                "the address re-entered as plain text, checked against the source"
             }
         }
     }
@@ -257,6 +269,14 @@ impl fmt::Display for Zip {
 /// PO box and general delivery.
 pub fn check_record(record: &Record) -> Vec<AddressProblem> {
     let mut problems = Vec::new();
+    for field in Field::ALL.into_iter().filter(|f| f.is_address()) {
+        if record
+            .get(field)
+            .is_some_and(crate::domain::text_safety::contains_unsafe)
+        {
+            problems.push(AddressProblem::UnsafeText(field));
+        }
+    }
 
     match value(record, Field::StreetNumber) {
         None => problems.push(AddressProblem::MissingStreetNumber),
@@ -342,6 +362,9 @@ pub fn check_pair(requested: &Record, candidate: &Record) -> Vec<SideProblem> {
         out.extend(
             check_record(record)
                 .into_iter()
+                // Only the candidate's address is released; escaped text on the request side
+                // is shown safely and judged by the reviewer, not a reason to refuse.
+                .filter(|p| side == Side::Candidate || !matches!(p, AddressProblem::UnsafeText(_)))
                 .map(|problem| SideProblem { side, problem }),
         );
         if !has_unit[i] && has_unit[1 - i] {
@@ -1233,6 +1256,7 @@ mod tests {
             AddressProblem::PoBox,
             AddressProblem::GeneralDelivery,
             AddressProblem::MissingUnit,
+            AddressProblem::UnsafeText(Field::City),
         ];
         for p in all {
             assert!(!p.rule().is_empty());
@@ -1290,6 +1314,50 @@ mod tests {
         ranges.sort_unstable();
         for w in ranges.windows(2) {
             assert!(w[0].1 < w[1].0, "{:?} overlaps {:?}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn unsafe_text_blocks_only_the_released_side() {
+        let clean = Record::new("c")
+            .with(Field::StreetNumber, "12")
+            .with(Field::Street, "Main St")
+            .with(Field::City, "Springfield")
+            .with(Field::State, "IL")
+            .with(Field::Zip, "62704");
+        let tabbed = clean.clone().with(Field::Street, "Main\tSt");
+        assert!(check_pair(&tabbed, &clean).is_empty());
+        let problems = check_pair(&clean, &tabbed);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].side, Side::Candidate);
+        assert_eq!(
+            problems[0].problem,
+            AddressProblem::UnsafeText(Field::Street)
+        );
+    }
+
+    #[test]
+    fn control_bidi_and_invisible_characters_in_an_address_are_refused() {
+        let complete = || {
+            Record::new("r")
+                .with(Field::StreetNumber, "12")
+                .with(Field::Street, "Main St")
+                .with(Field::City, "Springfield")
+                .with(Field::State, "IL")
+                .with(Field::Zip, "62704")
+        };
+        assert!(check_record(&complete()).is_empty());
+        for (field, text) in [
+            (Field::City, "Spring\u{202e}dleif"),
+            (Field::Street, "Main St\u{1b}[2J"),
+            (Field::Street, "Main\r\nSt"),
+            (Field::Unit, "4\u{200b}B"),
+        ] {
+            let problems = check_record(&complete().with(field, text));
+            assert!(
+                problems.contains(&AddressProblem::UnsafeText(field)),
+                "{field:?}: {problems:?}"
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::domain::policy::{Hold, Policy, Refusal, ReleaseRow};
 use crate::domain::{QueueCounts, QueueEntry, ReviewItem};
 use crate::store::DecisionOutcome;
 
@@ -43,6 +44,10 @@ pub enum Command {
     Help,
     /// Training: show the scoreboard.
     Scoreboard,
+    /// Reveal the shown candidate's masked identifier (recorded in the audit log).
+    Reveal,
+    /// Preview exactly what a release of the shown candidate would send.
+    Preview,
     /// Guided tour: the next caption.
     TourNext,
     /// Leave the current popup or mode.
@@ -73,6 +78,8 @@ impl Command {
             Command::ToggleQueue => "queue list",
             Command::Help => "help",
             Command::Scoreboard => "scoreboard",
+            Command::Reveal => "reveal TIN",
+            Command::Preview => "release preview",
             Command::TourNext => "next caption",
             Command::Cancel => "cancel",
             Command::Confirm => "confirm",
@@ -107,6 +114,18 @@ pub enum Action {
     },
     /// The counts for the current filter arrived.
     CountsLoaded(QueueCounts),
+    /// The release policy and the active holds on the item's batch arrived.
+    ContextLoaded { policy: Policy, holds: Vec<Hold> },
+    /// A masked value was revealed (its reveal is in the audit log).
+    Revealed {
+        match_id: i64,
+        value: Option<String>,
+    },
+    /// The release preview of a candidate arrived.
+    PreviewLoaded {
+        row: ReleaseRow,
+        refusals: Vec<Refusal>,
+    },
     /// The current item arrived (None: it vanished, e.g. deleted by another tool).
     ItemLoaded(Option<Box<ReviewItem>>),
     /// A decision was committed; the item had been on screen for `viewed_ms`.

@@ -25,6 +25,14 @@ pub enum Effect {
     Undo {
         group_id: i64,
     },
+    /// Reveal the masked identifier of a match (audited before the value is shown).
+    Reveal {
+        match_id: i64,
+    },
+    /// Build the release preview of a match.
+    Preview {
+        match_id: i64,
+    },
     Search {
         filter: QueueFilter,
         query: String,

@@ -74,10 +74,22 @@ pub fn queue_list_visible(state: &ReviewState) -> bool {
 /// Warnings that block or qualify release of the current item, for the header banner.
 pub fn banners(state: &ReviewState) -> Vec<String> {
     let mut out = Vec::new();
+    for hold in &state.holds {
+        out.push(format!("LEGAL HOLD on this batch: {}", hold.reason));
+    }
     if let Some(item) = &state.item
         && item.flags.contains(crate::domain::ItemFlags::HOSTILE_TEXT)
     {
         out.push("record contains control or invisible characters (shown escaped)".into());
+    }
+    let refusals = state.refusals();
+    if !refusals.is_empty() && state.shown_candidate().is_some_and(|c| c.status.is_open()) {
+        let mut rules: Vec<&str> = refusals.iter().map(|r| r.rule).collect();
+        rules.dedup();
+        out.push(format!(
+            "approval blocked by {} (p shows why)",
+            rules.join(", ")
+        ));
     }
     out
 }

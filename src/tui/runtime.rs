@@ -13,7 +13,7 @@ use super::keymap::Keymap;
 use super::state::{PAGE_SIZE, ReviewState};
 use super::update::{start, update};
 use super::view;
-use crate::domain::{Decision, Verdict};
+use crate::domain::{Decision, Field, Verdict};
 use crate::store::Store;
 
 /// How many search hits the search popup lists.
@@ -39,8 +39,8 @@ impl<'a> Runtime<'a> {
         }
     }
 
-    /// Does what the effect says and reports the outcome as an action (None for Quit).
-    pub fn perform(&mut self, effect: Effect) -> Option<Action> {
+    /// Does what the effect says and reports the outcomes as actions (None for Quit).
+    pub fn perform(&mut self, effect: Effect) -> Option<Vec<Action>> {
         let failed = |e: crate::store::StoreError| Action::StoreFailed(e.to_string());
         let action = match effect {
             Effect::Quit => return None,
@@ -57,11 +57,24 @@ impl<'a> Runtime<'a> {
                 Ok(counts) => Action::CountsLoaded(counts),
                 Err(e) => failed(e),
             },
-            Effect::LoadItem(request_id) => match self.store.review_item(request_id) {
-                Ok(item) => {
+            Effect::LoadItem(request_id) => match self.load_item(request_id) {
+                Ok(actions) => {
                     self.shown_at = Instant::now();
-                    Action::ItemLoaded(item.map(Box::new))
+                    return Some(actions);
                 }
+                Err(e) => failed(e),
+            },
+            Effect::Reveal { match_id } => {
+                match self
+                    .store
+                    .record_reveal(match_id, Field::Tin, &self.reviewer)
+                {
+                    Ok(value) => Action::Revealed { match_id, value },
+                    Err(e) => failed(e),
+                }
+            }
+            Effect::Preview { match_id } => match self.store.release_preview(match_id) {
+                Ok((row, refusals)) => Action::PreviewLoaded { row, refusals },
                 Err(e) => failed(e),
             },
             Effect::Decide {
@@ -99,7 +112,21 @@ impl<'a> Runtime<'a> {
                 }
             }
         };
-        Some(action)
+        Some(vec![action])
+    }
+
+    /// The item with the policy and the holds on its batch, which decide what may be released.
+    fn load_item(&self, request_id: i64) -> Result<Vec<Action>, crate::store::StoreError> {
+        let item = self.store.review_item(request_id)?;
+        let policy = self.store.policy()?;
+        let holds = match &item {
+            Some(item) => self.store.active_holds(item.batch_id)?,
+            None => Vec::new(),
+        };
+        Ok(vec![
+            Action::ContextLoaded { policy, holds },
+            Action::ItemLoaded(item.map(Box::new)),
+        ])
     }
 }
 
@@ -127,9 +154,11 @@ where
     effects.extend(start(state));
     loop {
         while let Some(effect) = effects.pop_front() {
-            match runtime.perform(effect) {
-                Some(action) => effects.extend(update(state, action)),
-                None => return Ok(()),
+            let Some(actions) = runtime.perform(effect) else {
+                return Ok(());
+            };
+            for action in actions {
+                effects.extend(update(state, action));
             }
         }
         terminal.draw(|frame| view::render(frame, state, keymap))?;

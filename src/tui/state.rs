@@ -1,5 +1,6 @@
 //! The review screen's whole state. Rendering reads it; only `update` changes it.
 
+use crate::domain::policy::{Hold, Policy, Refusal, ReleaseRow};
 use crate::domain::training::{Feedback, TrainingRecord};
 use crate::domain::{
     BatchInfo, Gold, QueueCounts, QueueEntry, QueueFilter, QueueSort, ReviewItem, Verdict,
@@ -86,6 +87,11 @@ pub enum Mode {
     Feedback(Feedback),
     /// Training: the session's results.
     Scoreboard,
+    /// Exactly what a release of the shown candidate would send, and what stands in its way.
+    Preview {
+        row: ReleaseRow,
+        refusals: Vec<Refusal>,
+    },
 }
 
 /// The last line of the screen: what just happened.
@@ -150,6 +156,11 @@ pub struct ReviewState {
     pub training_log: Vec<TrainingRecord>,
     /// Guided tour: the caption shown, if the tour is on.
     pub tour_step: Option<usize>,
+    /// The release policy and the current item's active legal holds, loaded with each item.
+    pub policy: Policy,
+    pub holds: Vec<Hold>,
+    /// A masked value the reviewer revealed (match id, value); the reveal is audited.
+    pub revealed: Option<(i64, String)>,
 }
 
 impl ReviewState {
@@ -169,6 +180,39 @@ impl ReviewState {
         self.item
             .as_ref()
             .and_then(|i| i.candidates.get(self.shown))
+    }
+
+    /// What the release rules say of approving the shown candidate now (empty: nothing blocks).
+    pub fn refusals(&self) -> Vec<Refusal> {
+        match &self.item {
+            Some(item) => crate::domain::policy::release_check(
+                item,
+                self.shown,
+                &self.session.reviewer,
+                &self.policy,
+                &self.holds,
+            ),
+            None => Vec::new(),
+        }
+    }
+
+    /// What this reviewer may see of earlier decisions and the score (two-person rule).
+    pub fn visibility(&self) -> crate::domain::policy::ReviewVisibility {
+        let approvals = self
+            .shown_candidate()
+            .map(|c| c.approvals.as_slice())
+            .unwrap_or_default();
+        crate::domain::policy::review_visibility(&self.policy, approvals, &self.session.reviewer)
+    }
+
+    /// A field's value as the screen may show it: masked fields masked unless revealed.
+    pub fn display_value(&self, match_id: i64, field: crate::domain::Field, value: &str) -> String {
+        match &self.revealed {
+            Some((id, revealed)) if *id == match_id && self.policy.is_masked(field) => {
+                revealed.clone()
+            }
+            _ => self.policy.display_value(field, value),
+        }
     }
 
     pub fn batch_name(&self, batch_id: i64) -> Option<&str> {

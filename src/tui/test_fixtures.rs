@@ -26,6 +26,7 @@ pub fn candidate(id: &str) -> Record {
         .with(Field::Dob, "1961-04-09")
         .with(Field::StreetNumber, "1432")
         .with(Field::Street, "West Diversey Parkway")
+        .with(Field::Unit, "#3b")
         .with(Field::City, "Chicago")
         .with(Field::State, "il")
         .with(Field::Zip, "60641")

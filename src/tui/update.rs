@@ -45,6 +45,28 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::PageLoaded { page, placement } => on_page(state, page, placement),
+        Action::ContextLoaded { policy, holds } => {
+            state.policy = policy;
+            state.holds = holds;
+            vec![]
+        }
+        Action::Revealed { match_id, value } => {
+            match value {
+                Some(value) => {
+                    state.revealed = Some((match_id, value));
+                    state.set_status(
+                        StatusKind::Info,
+                        "TIN revealed; the reveal is recorded in the audit log",
+                    );
+                }
+                None => state.set_status(StatusKind::Info, "this candidate has no TIN to reveal"),
+            }
+            vec![]
+        }
+        Action::PreviewLoaded { row, refusals } => {
+            state.mode = Mode::Preview { row, refusals };
+            vec![]
+        }
         Action::CountsLoaded(counts) => {
             state.counts = counts;
             vec![]
@@ -55,6 +77,7 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
                 _ => false,
             };
             if still_current {
+                state.revealed = None;
                 state.item = item.map(|b| *b);
                 state.shown = state.item.as_ref().map_or(0, |i| i.first_open_candidate());
             } else if item.is_none() {
@@ -235,6 +258,15 @@ fn on_command(state: &mut ReviewState, command: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Mode::Preview { .. } => {
+            if matches!(
+                command,
+                Command::Cancel | Command::Confirm | Command::Preview
+            ) {
+                state.mode = Mode::Browse;
+            }
+            vec![]
+        }
         // Any key continues after feedback; at the end of the queue the scoreboard follows.
         Mode::Feedback(_) => {
             state.mode = if queue_finished(state) {
@@ -336,6 +368,18 @@ fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect> {
             state.mode = Mode::Help;
             vec![]
         }
+        Command::Reveal => match state.shown_candidate() {
+            Some(c) => vec![Effect::Reveal {
+                match_id: c.match_id,
+            }],
+            None => vec![],
+        },
+        Command::Preview => match state.shown_candidate() {
+            Some(c) => vec![Effect::Preview {
+                match_id: c.match_id,
+            }],
+            None => vec![],
+        },
         Command::Scoreboard => {
             if state.session.training {
                 state.mode = Mode::Scoreboard;
@@ -487,7 +531,10 @@ fn on_saved(
         entry: done.entry.clone(),
         verdict: done.verdict,
     });
-    let stays = outcome.state_after == outcome.state_before
+    // Only a rejection of one of several candidates keeps the reviewer on the request (to judge
+    // the others); a first approval under the two-person rule moves on to the next item.
+    let stays = matches!(done.verdict, Verdict::Reject(_))
+        && outcome.state_after == outcome.state_before
         && state.filter.state.states().contains(&outcome.state_after);
     if stays {
         // Still waiting here (another candidate is open): show it again, refreshed.

@@ -13,8 +13,8 @@ use super::text::{ValueStyle, safe_spans, value_spans};
 use super::theme::Theme;
 use crate::domain::agreement::{AgreementClass, FieldAgreement, FieldKey, compare_records};
 use crate::domain::explain::{Explanation, score_band};
+use crate::domain::text_safety;
 use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
-use crate::domain::{masking, text_safety};
 use crate::tui::layout;
 use crate::tui::state::ReviewState;
 
@@ -41,8 +41,18 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: The
     .areas(area);
     candidate_strip(frame, strip, state, item, theme);
     title_lines(frame, title, state, item, shown, theme);
-    rows(frame, table, &agreements, theme);
-    explain(frame, explanation, shown, &agreements, theme);
+    rows(frame, table, state, shown.match_id, &agreements, theme);
+    explain(frame, explanation, state, shown, &agreements, theme);
+}
+
+/// The matcher's score with its band, or a placeholder when the two-person rule's blind review
+/// hides it from this reviewer until they decide.
+fn score_text(state: &ReviewState, score: f64) -> String {
+    if state.visibility().hide_score {
+        "score hidden (blind review)".to_string()
+    } else {
+        format!("{score:.2} {}", score_band(score))
+    }
 }
 
 fn status_word(status: MatchStatus) -> &'static str {
@@ -82,11 +92,11 @@ fn candidate_strip(
             Style::new()
         };
         let text = format!(
-            "{} {}. {:<9} {:.2}  {:<11} {} · {}",
+            "{} {}. {:<9} {:<11} {:<11} {} · {}",
             if selected { "▶" } else { " " },
             index + 1,
             c.candidate.id,
-            c.score,
+            score_text(state, c.score),
             status_word(c.status),
             c.candidate.display_name(),
             c.candidate.display_address()
@@ -110,13 +120,22 @@ fn title_lines(
         first.push_str(&format!("[{}] ", position_short(state)));
     }
     first.push_str(&format!(
-        "request {} ↔ candidate {} · {:.2} {} · {}",
+        "request {} ↔ candidate {} · {} · {}",
         item.request.id,
         shown.candidate.id,
-        shown.score,
-        score_band(shown.score),
+        score_text(state, shown.score),
         status_word(shown.status)
     ));
+    let visibility = state.visibility();
+    match visibility.progress {
+        Some((_, needed)) if visibility.hide_prior_decisions => {
+            first.push_str(&format!(
+                " · {needed} approvals needed (earlier decisions hidden)"
+            ));
+        }
+        Some((given, needed)) => first.push_str(&format!(" · approvals {given} of {needed}")),
+        None => {}
+    }
     let col = column_width(width);
     let header = format!(
         "{:<fw$} {:<col$} {:<col$} {}",
@@ -153,7 +172,14 @@ fn class_style(class: AgreementClass, theme: Theme) -> Style {
     }
 }
 
-fn rows(frame: &mut Frame<'_>, area: Rect, agreements: &[FieldAgreement], theme: Theme) {
+fn rows(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &ReviewState,
+    match_id: i64,
+    agreements: &[FieldAgreement],
+    theme: Theme,
+) {
     let col = column_width(usize::from(area.width));
     let lines: Vec<Line<'static>> = agreements
         .iter()
@@ -166,9 +192,7 @@ fn rows(frame: &mut Frame<'_>, area: Rect, agreements: &[FieldAgreement], theme:
             ] {
                 let start = width_of(&spans);
                 let masked = match (&a.key, value) {
-                    (FieldKey::Canonical(f), Some(v)) if masking::is_masked(*f) => {
-                        Some(masking::mask(v))
-                    }
+                    (FieldKey::Canonical(f), Some(v)) => Some(state.display_value(match_id, *f, v)),
                     _ => value.clone(),
                 };
                 match &masked {
@@ -214,6 +238,7 @@ fn pad(spans: &mut Vec<Span<'static>>, to: usize) {
 fn explain(
     frame: &mut Frame<'_>,
     area: Rect,
+    state: &ReviewState,
     shown: &CandidateMatch,
     agreements: &[FieldAgreement],
     theme: Theme,
@@ -222,9 +247,8 @@ fn explain(
     let explanation = Explanation::from_agreements(agreements);
     // The summary is already escaped; it wraps onto the explanation's lines and is cut after.
     let text = format!(
-        "why flagged (matcher {:.2}, {}): {}",
-        shown.score,
-        score_band(shown.score),
+        "why flagged (matcher {}): {}",
+        score_text(state, shown.score),
         explanation.summary()
     );
     let height = usize::from(area.height);

@@ -33,7 +33,11 @@ fn hinted(mode: &Mode) -> &'static [Command] {
             Command::Help,
             Command::Quit,
         ],
-        Mode::ReasonPicker | Mode::Help | Mode::Detail | Mode::Scoreboard => &[Command::Cancel],
+        Mode::ReasonPicker
+        | Mode::Help
+        | Mode::Detail
+        | Mode::Scoreboard
+        | Mode::Preview { .. } => &[Command::Cancel],
         Mode::Feedback(_) => &[],
         _ => &[
             Command::Confirm,

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::queue_list::state_glyph;
 use super::text::safe_spans;
 use super::theme::Theme;
-use crate::domain::{Field, QueueSort, ReasonCode, masking};
+use crate::domain::{Field, QueueSort, ReasonCode};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::state::{InputPurpose, Mode, ReviewState};
 use crate::tui::update::filter_options;
@@ -163,6 +163,7 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
         Mode::Detail => detail(frame, area, state, theme),
         Mode::Feedback(feedback) => super::training::feedback(frame, feedback, theme),
         Mode::Scoreboard => super::training::scoreboard(frame, state, theme),
+        Mode::Preview { row, refusals } => preview(frame, area, row, refusals, theme),
     }
 }
 
@@ -269,11 +270,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) 
             push(field.label().into(), "requested", v);
         }
         if let Some(v) = shown.candidate.get(field) {
-            let v = if masking::is_masked(field) {
-                masking::mask(v)
-            } else {
-                v.to_string()
-            };
+            let v = state.display_value(shown.match_id, field, v);
             push(field.label().into(), "candidate", &v);
         }
     }
@@ -285,4 +282,65 @@ fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) 
     }
     let _ = width;
     frame_popup(frame, popup, "Full values · Esc closes", lines, theme);
+}
+
+/// The release preview: exactly the fields an export would send for this candidate, and what
+/// stands in the way of releasing it now.
+fn preview(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    row: &crate::domain::policy::ReleaseRow,
+    refusals: &[crate::domain::policy::Refusal],
+    theme: Theme,
+) {
+    let width = usize::from(area.width.min(76).saturating_sub(2));
+    let mut lines = vec![Line::styled(
+        "An export would send exactly these fields (never a TIN, date of birth or name):",
+        theme.dim(),
+    )];
+    let fields = [
+        ("request_id", &row.request_id),
+        ("batch", &row.batch),
+        ("street_number", &row.street_number),
+        ("street", &row.street),
+        ("unit", &row.unit),
+        ("city", &row.city),
+        ("state", &row.state),
+        ("zip", &row.zip),
+    ];
+    for (name, value) in fields {
+        let mut spans = vec![Span::styled(format!("  {name:<14}"), theme.key())];
+        spans.extend(safe_spans(
+            value,
+            width.saturating_sub(16),
+            ratatui::style::Style::new(),
+            theme,
+        ));
+        lines.push(Line::from(spans));
+    }
+    if refusals.is_empty() {
+        lines.push(Line::styled(
+            "Nothing blocks this release now.",
+            theme.good(),
+        ));
+    } else {
+        lines.push(Line::styled("It cannot be released now:", theme.bad()));
+        for refusal in refusals {
+            lines.push(Line::from(safe_spans(
+                &format!("  {refusal}"),
+                usize::MAX / 2,
+                theme.bad(),
+                theme,
+            )));
+        }
+    }
+    // Refusal lines wrap; leave them room.
+    let height = lines.len() as u16 + 2 + refusals.len() as u16;
+    frame_popup(
+        frame,
+        centered(area, 76, height),
+        "Release preview · Esc closes",
+        lines,
+        theme,
+    );
 }

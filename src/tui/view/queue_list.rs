@@ -55,9 +55,20 @@ pub fn state_glyph(state: QueueState) -> &'static str {
     }
 }
 
-fn entry_line(entry: &QueueEntry, selected: bool, width: usize, theme: Theme) -> Line<'static> {
+/// `blind`: scores are hidden (two-person rule with blind review).
+fn entry_line(
+    entry: &QueueEntry,
+    selected: bool,
+    blind: bool,
+    width: usize,
+    theme: Theme,
+) -> Line<'static> {
     let marker = if selected { "▶" } else { " " };
-    let head = format!("{marker}{:<8} {:.2} ", entry.source_id, entry.top_score);
+    let head = if blind {
+        format!("{marker}{:<8}  ··  ", entry.source_id)
+    } else {
+        format!("{marker}{:<8} {:.2} ", entry.source_id, entry.top_score)
+    };
     let tail = format!(" {}", state_glyph(entry.state));
     let name_width = width.saturating_sub(head.chars().count() + tail.chars().count());
     let base = if selected {
@@ -101,10 +112,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: The
         .cursor
         .saturating_sub(rows / 3)
         .min(entries.len().saturating_sub(rows));
+    let blind = state.policy.blind && state.policy.approvals_required >= 2;
     for (index, entry) in entries.iter().enumerate().skip(start).take(rows) {
         lines.push(entry_line(
             entry,
             index == state.window.cursor,
+            blind,
             width,
             theme,
         ));

@@ -153,3 +153,54 @@ fn tour_caption_over_the_screen() {
     s.tour_step = Some(2);
     insta::assert_snapshot!(draw(&mut s, 100, 30).backend());
 }
+
+#[test]
+fn release_preview_popup() {
+    use crate::domain::policy::{Refusal, ReleaseRow};
+    let mut s = state(item(vec![cand(7, "C0000913", 0.93)]));
+    s.mode = Mode::Preview {
+        row: ReleaseRow {
+            request_id: "R000042".into(),
+            batch: "2026-11-hhs-locate".into(),
+            street_number: "1432".into(),
+            street: "West Diversey Parkway".into(),
+            unit: String::new(),
+            city: "Chicago".into(),
+            state: "IL".into(),
+            zip: "60641".into(),
+        },
+        refusals: vec![Refusal {
+            rule: "address-sufficiency",
+            reason: "Candidate: no unit, though the other side has one".into(),
+            remedy: "the unit on both sides".into(),
+        }],
+    };
+    insta::assert_snapshot!(draw(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn held_batch_and_blind_second_review() {
+    use crate::domain::policy::{Hold, HoldScope};
+    let mut first = cand(7, "C0000913", 0.93);
+    first.approvals = vec!["bob".into()];
+    let mut s = state(item(vec![first]));
+    s.policy.approvals_required = 2;
+    s.policy.blind = true;
+    s.holds = vec![Hold {
+        id: 1,
+        batch_id: 1,
+        batch: "2026-11-hhs-locate".into(),
+        scope: HoldScope::All,
+        reason: "court order 26-cv-0412".into(),
+        added_by: "sup".into(),
+        added_at: "2026-11-24T10:00:00.000Z".into(),
+        lifted: None,
+    }];
+    let terminal = draw(&mut s, 120, 32);
+    let screen = terminal.backend().to_string();
+    assert!(
+        !screen.contains("0.93"),
+        "a blind second reviewer must not see the score:\n{screen}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
