@@ -50,6 +50,17 @@ impl ItemFlags {
             .map(|(flag, _)| *flag)
     }
 
+    /// The flags one request × candidate pair contributes: each record's, and whether the pair's
+    /// addresses fail the sufficiency rules.
+    pub fn of_pair(request: &Record, candidate: &Record) -> ItemFlags {
+        let flags = ItemFlags::of_record(request).union(ItemFlags::of_record(candidate));
+        if super::address::is_sufficient(request, candidate) {
+            flags
+        } else {
+            flags.union(ItemFlags::INSUFFICIENT_ADDRESS)
+        }
+    }
+
     /// The flags one record contributes (a request's flags are the union over its records).
     pub fn of_record(record: &Record) -> ItemFlags {
         let hostile = std::iter::once(record.id.as_str())
@@ -84,5 +95,18 @@ mod tests {
         }
         let both = ItemFlags::HOSTILE_TEXT.union(ItemFlags::SEVERAL_CANDIDATES);
         assert_eq!(both.names(), vec!["hostile-text", "several-candidates"]);
+    }
+
+    #[test]
+    fn a_pair_with_an_incomplete_address_is_flagged() {
+        let complete = Record::new("r")
+            .with(Field::StreetNumber, "12")
+            .with(Field::Street, "Main St")
+            .with(Field::City, "Springfield")
+            .with(Field::State, "IL")
+            .with(Field::Zip, "62704");
+        assert!(ItemFlags::of_pair(&complete, &complete).is_empty());
+        let po_box = complete.clone().with(Field::Street, "PO Box 12");
+        assert!(ItemFlags::of_pair(&complete, &po_box).contains(ItemFlags::INSUFFICIENT_ADDRESS));
     }
 }

@@ -171,8 +171,7 @@ impl Gain {
         self.count += 1;
         self.flags = self
             .flags
-            .union(ItemFlags::of_record(&m.request))
-            .union(ItemFlags::of_record(&m.candidate));
+            .union(ItemFlags::of_pair(&m.request, &m.candidate));
     }
 }
 
@@ -551,6 +550,8 @@ mod tests {
             .expect("request");
         assert_eq!(count, n as i64);
         assert_eq!(top, 0.99);
-        assert_eq!(flags, i64::from(ItemFlags::SEVERAL_CANDIDATES.0));
+        // The test rows carry no address, so the pair is also flagged as insufficient.
+        let expected = ItemFlags::SEVERAL_CANDIDATES.union(ItemFlags::INSUFFICIENT_ADDRESS);
+        assert_eq!(flags, i64::from(expected.0));
     }
 }
