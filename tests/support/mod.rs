@@ -135,6 +135,11 @@ impl Tmux {
         self.format("#{pane_title}")
     }
 
+    /// The screen and everything that scrolled off it.
+    pub fn history(&self) -> String {
+        stdout(&self.tmux(&["capture-pane", "-p", "-S", "-", "-t", &self.session]))
+    }
+
     pub fn screen(&self) -> String {
         stdout(&self.tmux(&["capture-pane", "-p", "-t", &self.session]))
     }
