@@ -597,3 +597,85 @@ fn the_tour_advances_with_n_and_esc_leaves_it() {
     cmd(&mut s, Command::TourNext);
     assert_eq!(s.tour_step, None, "the last caption ends the tour");
 }
+
+#[test]
+fn v_reveals_through_the_store_and_a_new_item_masks_again() {
+    let mut s = ready();
+    assert_eq!(
+        cmd(&mut s, Command::Reveal),
+        vec![Effect::Reveal { match_id: 7 }]
+    );
+    update(
+        &mut s,
+        Action::Revealed {
+            match_id: 7,
+            value: Some("912-34-5678".into()),
+        },
+    );
+    assert_eq!(
+        s.display_value(7, crate::domain::Field::Tin, "912-34-5678"),
+        "912-34-5678"
+    );
+    assert_eq!(
+        s.display_value(8, crate::domain::Field::Tin, "912-34-5678"),
+        "***-**-5678"
+    );
+    assert!(
+        s.status
+            .as_ref()
+            .expect("status")
+            .text
+            .contains("audit log")
+    );
+    let next = s.item.clone().map(Box::new);
+    update(&mut s, Action::ItemLoaded(next));
+    assert_eq!(
+        s.display_value(7, crate::domain::Field::Tin, "912-34-5678"),
+        "***-**-5678"
+    );
+}
+
+#[test]
+fn p_opens_the_release_preview_and_esc_closes_it() {
+    use crate::domain::policy::ReleaseRow;
+    let mut s = ready();
+    assert_eq!(
+        cmd(&mut s, Command::Preview),
+        vec![Effect::Preview { match_id: 7 }]
+    );
+    let row = ReleaseRow {
+        request_id: "R000042".into(),
+        batch: "b".into(),
+        street_number: "1".into(),
+        street: "Main St".into(),
+        unit: String::new(),
+        city: "Springfield".into(),
+        state: "IL".into(),
+        zip: "62701".into(),
+    };
+    update(
+        &mut s,
+        Action::PreviewLoaded {
+            row,
+            refusals: vec![],
+        },
+    );
+    assert!(matches!(s.mode, Mode::Preview { .. }));
+    cmd(&mut s, Command::Cancel);
+    assert_eq!(s.mode, Mode::Browse);
+}
+
+#[test]
+fn a_first_approval_of_two_moves_on_instead_of_staying() {
+    let mut s = ready();
+    cmd(&mut s, Command::Approve);
+    // Two approvals required: the match stays pending, so the request stays open.
+    let effects = update(
+        &mut s,
+        Action::DecisionSaved {
+            outcome: outcome(3, 42, QueueState::Open, QueueState::Open),
+            viewed_ms: 10,
+        },
+    );
+    assert_eq!(effects, vec![Effect::LoadItem(43)]);
+}

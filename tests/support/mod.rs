@@ -159,6 +159,35 @@ impl Tmux {
         }
     }
 
+    /// Waits (at most 15 s) until the screen shows every one of `texts` at once.
+    pub fn wait_for_all(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for all of {texts:?}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits (at most 15 s) until the screen no longer shows `text`.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.screen().contains(text) {
+            if Instant::now() > deadline {
+                panic!(
+                    "timed out waiting for {text:?} to go; the screen was:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits (at most 15 s) until the program in the pane has exited.
     pub fn wait_exit(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
