@@ -15,7 +15,7 @@ use crate::tui::state::{InputPurpose, Mode, ReviewState};
 use crate::tui::update::filter_options;
 
 /// A centred rectangle of at most the given size.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {

@@ -6,23 +6,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::popups::centered;
 use super::text::safe_spans;
 use super::theme::Theme;
 use crate::domain::Verdict;
 use crate::domain::training::{Feedback, Outcome, Scoreboard};
 use crate::tui::state::ReviewState;
 use crate::tui::tour::CAPTIONS;
-
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
 
 fn outcome_style(outcome: Outcome, theme: Theme) -> Style {
     match outcome {
@@ -34,7 +24,7 @@ fn outcome_style(outcome: Outcome, theme: Theme) -> Style {
 }
 
 pub fn feedback(frame: &mut Frame<'_>, feedback: &Feedback, theme: Theme) {
-    let area = popup(frame.area(), 72, 12);
+    let area = centered(frame.area(), 72, 12);
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = vec![Line::from(safe_spans(
         &feedback.headline,
@@ -162,7 +152,7 @@ pub fn scoreboard(frame: &mut Frame<'_>, state: &ReviewState, theme: Theme) {
         .iter()
         .map(|l| l.width().max(1).div_ceil(width.max(1)))
         .sum();
-    let area = popup(screen, 90, (wrapped as u16).saturating_add(2));
+    let area = centered(screen, 90, (wrapped as u16).saturating_add(2));
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
