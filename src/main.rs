@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     match matchgate::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("matchgate: {err:#}");
+            // Messages quote record text (batch names, refusal reasons): escaped like any output.
+            let message =
+                matchgate::domain::text_safety::escape_lines_for_display(&format!("{err:#}"));
+            eprintln!("matchgate: {message}");
             ExitCode::FAILURE
         }
     }

@@ -134,3 +134,81 @@ fn stats_prints_a_table_by_batch_and_status() {
         "{out}"
     );
 }
+
+/// Raw bytes a terminal would act on: ESC, BEL, C1 controls (CSI), bidi overrides.
+fn has_raw_controls(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{1b}' | '\u{7}' | '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn cli_output_never_carries_raw_control_bytes_from_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hostile = "B\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    let csv = format!(
+        "batch,requester,request_id,candidate_id,score,req_city\n\"{hostile}\",\"{hostile}\",R1,C1,0.9,\"{hostile}\"\n"
+    );
+    let file = support::write_file(dir.path(), "h.csv", &csv);
+    let db = dir.path().join("h.db");
+    let path = db.to_str().expect("utf-8");
+    let out = run(&["import", "--db", path, file.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = [
+        run(&["stats", "--db", path]),
+        run(&["stats", "--db", path, "--json"]),
+        run(&["review", "--db", path, "--batch", "nope\u{1b}[2J"]),
+        run(&[
+            "hold", "add", "--db", path, "--batch", hostile, "--reason", hostile,
+        ]),
+        run(&["hold", "list", "--db", path]),
+        run(&["policy", "set", "--db", path, "supervisors", hostile]),
+        run(&["export", "--db", path, "--dry-run"]),
+        run(&["recall", "--db", path, "--format", "jsonl"]),
+    ];
+    for out in &runs {
+        assert!(!has_raw_controls(&stdout(out)), "stdout: {:?}", stdout(out));
+        assert!(!has_raw_controls(&stderr(out)), "stderr: {:?}", stderr(out));
+    }
+    // The JSON is still JSON, and still says what the data says.
+    let json: serde_json::Value = serde_json::from_slice(&runs[1].stdout).expect("json");
+    assert!(
+        json["by_batch"]
+            .as_object()
+            .is_some_and(|b| b.contains_key(hostile))
+    );
+    assert!(
+        !runs[5].status.success(),
+        "a supervisor name with control characters is refused"
+    );
+}
+
+#[test]
+fn a_refused_import_never_removes_an_existing_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = support::write_file(
+        dir.path(),
+        "g.csv",
+        "request_id,candidate_id,score\nR1,C1,0.9\n",
+    );
+    let bad = support::write_file(
+        dir.path(),
+        "b.csv",
+        "request_id,candidate_id,score\nR2,C2,7\n",
+    );
+    let db = dir.path().join("keep.db");
+    let path = db.to_str().expect("utf-8");
+    assert!(
+        run(&["import", "--db", path, good.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    assert!(
+        !run(&["import", "--db", path, bad.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let stats = run(&["stats", "--db", path, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("json");
+    assert_eq!(json["total"], 1);
+}

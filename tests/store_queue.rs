@@ -459,3 +459,60 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
     locker.execute_batch("ROLLBACK").expect("unlock");
     decide(&mut store, item.candidates[0].match_id, Verdict::Defer).expect("retry succeeds");
 }
+
+#[test]
+fn undo_refuses_to_revert_someone_elses_later_decision() {
+    let (_dir, mut store) = generated_store(200);
+    let item = several_candidate_request(&store);
+    let first = item.candidates[0].match_id;
+    let bob = store
+        .record_decision(
+            &Decision {
+                match_id: first,
+                reviewer: "bob".into(),
+                verdict: Verdict::Defer,
+                note: None,
+                viewed_ms: 1,
+            },
+            "s-bob",
+        )
+        .expect("bob defers");
+    // Carol defers it again: the status does not change, but it is her decision now.
+    store
+        .record_decision(
+            &Decision {
+                match_id: first,
+                reviewer: "carol".into(),
+                verdict: Verdict::Defer,
+                note: None,
+                viewed_ms: 1,
+            },
+            "s-carol",
+        )
+        .expect("carol defers");
+    let undo = store.undo_group(bob.group_id, "bob", "s-bob");
+    assert!(
+        matches!(undo, Err(StoreError::Refused(ref m)) if m.contains("decided again")),
+        "{undo:?}"
+    );
+    // Nor can anyone but the author undo a decision.
+    let other = store
+        .queue_page(&QueueFilter::default(), QueueSort::Age, PageFrom::Start, 1)
+        .expect("page")[0]
+        .clone();
+    let other_item = store
+        .review_item(other.request_id)
+        .expect("item")
+        .expect("exists");
+    let dan = decide(
+        &mut store,
+        other_item.candidates[0].match_id,
+        Verdict::Defer,
+    )
+    .expect("defer");
+    let undo = store.undo_group(dan.group_id, "mallory", "s-m");
+    assert!(
+        matches!(undo, Err(StoreError::Refused(ref m)) if m.contains("only the reviewer")),
+        "{undo:?}"
+    );
+}

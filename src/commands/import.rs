@@ -57,9 +57,6 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let mut rows = FlaggedReader::new(input, &file_name, format, &options)?;
 
     let (mut store, created) = Store::create(&args.db.db)?;
-    if created == Created::New {
-        println!("created database {}", args.db.db.display());
-    }
     let policy = if args.skip_bad {
         OnBadRow::Skip
     } else {
@@ -107,12 +104,20 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         if report.bad_rows > listed {
             eprintln!("... and {} more bad rows", report.bad_rows - listed);
         }
+        if created == Created::New {
+            // Nothing went in: leave no empty database behind either.
+            drop(store);
+            remove_database(&args.db.db);
+        }
         anyhow::bail!(
             "nothing was imported from {file_name}: {} bad {}; fix {} or use --skip-bad to import the good rows",
             report.bad_rows,
             plural(report.bad_rows, "row", "rows"),
             plural(report.bad_rows, "it", "them"),
         );
+    }
+    if created == Created::New {
+        println!("created database {}", args.db.db.display());
     }
     println!("{}", summary(&report, &file_name));
     Ok(ExitCode::SUCCESS)
@@ -165,4 +170,14 @@ fn summary(report: &ImportReport, file_name: &str) -> String {
 
 fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
+}
+
+/// Removes a database this import created (with its WAL files) after nothing was imported.
+fn remove_database(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        // Best effort: the file is empty of data either way.
+        let _ = std::fs::remove_file(file);
+    }
 }

@@ -50,6 +50,7 @@ pub fn print_scoreboard_json(
     log: &[crate::domain::training::TrainingRecord],
 ) -> anyhow::Result<()> {
     let board = crate::domain::training::Scoreboard::from_records(log);
-    println!("{}", serde_json::to_string_pretty(&board)?);
+    let json = serde_json::to_string_pretty(&board)?;
+    println!("{}", crate::domain::text_safety::json_for_terminal(&json));
     Ok(())
 }

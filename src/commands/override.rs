@@ -21,7 +21,9 @@ pub fn run(args: &OverrideArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or("unchanged");
     println!(
         "override recorded for match {} by {} (decision group {}); the match is now {status}",
-        args.match_id, args.supervisor, outcome.group_id
+        args.match_id,
+        crate::domain::text_safety::escape_for_display(&args.supervisor),
+        outcome.group_id
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use super::reviewer_name;
 use crate::cli::RecallArgs;
 use crate::domain::ItemFlags;
 use crate::domain::text_safety::escape_for_display;
+use crate::domain::text_safety::{escape_lines_for_display, json_for_terminal};
 use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store};
 
 const STORED: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
@@ -143,9 +144,16 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
         tmp.persist_noclobber(out).map_err(|e| e.error)?;
         println!("{} release(s) listed in {}", rows.len(), out.display());
     } else if let Some(fmt) = args.format {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        write_listing(&mut lock, format_of(Some(fmt), None), &rows)?;
+        // To a terminal (or any stdout) the listing's record text is escaped: JSON with \u
+        // escapes (the same JSON), CSV with visible escapes; `--out FILE` keeps the exact bytes.
+        let mut buf = Vec::new();
+        write_listing(&mut buf, format_of(Some(fmt), None), &rows)?;
+        let text = String::from_utf8_lossy(&buf);
+        let safe = match format_of(Some(fmt), None) {
+            ExportFormat::Jsonl => json_for_terminal(&text),
+            ExportFormat::Csv => escape_lines_for_display(&text),
+        };
+        print!("{safe}");
     } else {
         println!(
             "{:<6} {:<8} {:<24} {:<16} {:<12} {:<40} {:<16} {:<20} recalled",

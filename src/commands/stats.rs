@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::cli::StatsArgs;
 use crate::domain::MatchStatus;
+use crate::domain::text_safety::{escape_for_display, json_for_terminal};
 use crate::store::Store;
 
 pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
@@ -25,7 +26,10 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
             entry[row.status.as_str()] = json!(row.count);
         }
         let out = json!({"total": stats.total, "by_status": by_status, "by_batch": by_batch});
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!(
+            "{}",
+            json_for_terminal(&serde_json::to_string_pretty(&out)?)
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let header: Vec<&str> = MatchStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -45,7 +49,12 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
             .map(|s| count(*s).to_string())
             .collect();
         let total: u64 = MatchStatus::ALL.iter().map(|s| count(*s)).sum();
-        println!("{:<24} {:>9} {}", batch, total, fmt_row(&counts));
+        println!(
+            "{:<24} {:>9} {}",
+            escape_for_display(batch),
+            total,
+            fmt_row(&counts)
+        );
     }
     let counts: Vec<String> = stats.by_status.values().map(u64::to_string).collect();
     println!(

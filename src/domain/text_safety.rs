@@ -296,6 +296,34 @@ pub fn safe_cell(text: &str, width: usize) -> (String, bool) {
     (cut.into_iter().map(|s| s.text).collect(), truncated)
 }
 
+/// Like [`escape_for_display`] line by line, keeping the line breaks: for multi-line messages
+/// (errors) whose own newlines are meant, while a record's CR/LF inside a line is escaped.
+pub fn escape_lines_for_display(text: &str) -> String {
+    text.split('\n')
+        .map(escape_for_display)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON text with every unsafe character written as a `\uXXXX` escape. serde_json escapes C0
+/// controls but writes DEL, C1 (a single-byte CSI) and bidi overrides raw; unsafe characters can
+/// only stand inside JSON strings, where the escape means the same character, so the JSON stays
+/// valid and equal while a terminal showing it sees only printable text.
+pub fn json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t') {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,5 +555,24 @@ mod tests {
                 .iter()
                 .all(|l| display_width(l) <= width.max(2) || l.graphemes(true).count() == 1));
         }
+    }
+
+    #[test]
+    fn escaped_lines_keep_their_breaks() {
+        assert_eq!(
+            escape_lines_for_display("a\u{1b}[2J\nb\rc"),
+            "a\\e[2J\nb\\rc"
+        );
+    }
+
+    #[test]
+    fn json_for_a_terminal_stays_the_same_json() {
+        let value =
+            serde_json::json!({"batch": "B\u{1b}]0;x\u{7}\u{9b}2J\u{202e}\u{7f}\u{1F600}ok"});
+        let raw = serde_json::to_string(&value).expect("json");
+        let safe = json_for_terminal(&raw);
+        assert!(!safe.chars().any(is_unsafe_char), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still valid JSON");
+        assert_eq!(back, value);
     }
 }

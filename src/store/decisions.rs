@@ -264,6 +264,40 @@ impl Store {
                 "an undo cannot itself be undone".into(),
             ));
         }
+        // Only the person who decided may take it back, and only while nobody has decided on
+        // those matches since: a later decision with an unchanged status (a second defer, a
+        // first of two approvals) must not be silently reverted with it.
+        let (author, last_id): (String, i64) = tx
+            .prepare_cached("SELECT reviewer, max(id) FROM decisions WHERE group_id = ?")?
+            .query_row([group_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if author != reviewer {
+            return Err(refuse(
+                tx,
+                reviewer,
+                "undo",
+                &object,
+                "only the reviewer who made a decision can undo it".into(),
+            ));
+        }
+        for (_, match_id, _, _, _) in &originals {
+            let later: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM decisions
+                      WHERE match_id = ? AND id > ? AND action != 'note'",
+                )?
+                .query_row(params![match_id, last_id], |r| r.get(0))?;
+            if later > 0 {
+                return Err(refuse(
+                    tx,
+                    reviewer,
+                    "undo",
+                    &object,
+                    format!(
+                        "match {match_id} was decided again after this decision, so it cannot be undone"
+                    ),
+                ));
+            }
+        }
         let (request_id, _) = match_row(&tx, first.1)?;
         let state_before = request_state(&tx, request_id)?;
         let mut rows = Vec::new();

@@ -41,9 +41,13 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<Sess
                 .find(|(_, b)| &b.name == name)
                 .map(|(id, _)| *id)
                 .with_context(|| {
-                    let known: Vec<&str> = batches.iter().map(|(_, b)| b.name.as_str()).collect();
+                    let known: Vec<String> = batches
+                        .iter()
+                        .map(|(_, b)| crate::domain::text_safety::escape_for_display(&b.name))
+                        .collect();
                     format!(
-                        "no batch named {name:?} in this database (batches: {})",
+                        "no batch named {} in this database (batches: {})",
+                        crate::domain::text_safety::escape_for_display(name),
                         known.join(", ")
                     )
                 })?,

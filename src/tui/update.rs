@@ -412,7 +412,10 @@ fn decision_refusal(state: &ReviewState) -> Option<String> {
             "the record is not fully visible: enlarge the terminal to at least {need_w}x{need_h} to decide"
         ));
     }
-    if !candidate.status.is_open() {
+    // Escalated items are a supervisor's to decide; the store checks the rules again.
+    let supervisor_on_escalated = candidate.status == crate::domain::MatchStatus::Escalated
+        && state.policy.is_supervisor(&state.session.reviewer);
+    if !candidate.status.is_open() && !supervisor_on_escalated {
         return Some(format!(
             "this candidate is already {}; choose another with Tab or move on",
             candidate.status
@@ -518,13 +521,20 @@ fn on_saved(
     state.counts = state
         .counts
         .moved(outcome.state_before, outcome.state_after);
+    // Under the two-person rule a first approval leaves the match pending: say so.
+    let first_of_two = done.verdict == Verdict::Approve
+        && outcome
+            .changes
+            .iter()
+            .any(|(_, _, after)| *after == crate::domain::MatchStatus::Pending);
+    let word = if first_of_two {
+        "first approval recorded (a second reviewer must approve) for".to_string()
+    } else {
+        verdict_word(done.verdict)
+    };
     state.set_status(
         StatusKind::Saved,
-        format!(
-            "{} request {} (saved)",
-            verdict_word(done.verdict),
-            done.entry.source_id
-        ),
+        format!("{word} request {} (saved)", done.entry.source_id),
     );
     state.undo.push(UndoEntry {
         group_id: outcome.group_id,

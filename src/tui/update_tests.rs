@@ -679,3 +679,21 @@ fn a_first_approval_of_two_moves_on_instead_of_staying() {
     );
     assert_eq!(effects, vec![Effect::LoadItem(43)]);
 }
+
+#[test]
+fn a_supervisor_can_decide_an_escalated_item_and_a_reviewer_cannot() {
+    let mut s = ready();
+    if let Some(item) = &mut s.item {
+        item.candidates[0].status = MatchStatus::Escalated;
+    }
+    assert_eq!(
+        cmd(&mut s, Command::Approve),
+        vec![],
+        "alice is not a supervisor"
+    );
+    s.policy.supervisors = vec!["alice".into()];
+    assert_eq!(
+        cmd(&mut s, Command::Approve),
+        decide(Verdict::Approve, None)
+    );
+}

@@ -142,9 +142,31 @@ pub fn check_release(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
 }
 
 fn address_refusals(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
-    let problems = check_pair(&ctx.request, &ctx.candidate);
+    let mut problems = check_pair(&ctx.request, &ctx.candidate);
+    // Control or bidi characters in the address that would go out cannot be overridden: what the
+    // supervisor saw (escaped) is not what the file would carry.
+    let unsafe_text: Vec<Refusal> = problems
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.problem,
+                crate::domain::address::AddressProblem::UnsafeText(_)
+            )
+        })
+        .map(|p| Refusal {
+            rule: RULE_ADDRESS,
+            reason: format!("{} [{}]", p.describe(), p.rule()),
+            remedy: format!("{} (an override cannot lift this)", p.remedy()),
+        })
+        .collect();
+    problems.retain(|p| {
+        !matches!(
+            p.problem,
+            crate::domain::address::AddressProblem::UnsafeText(_)
+        )
+    });
     if problems.is_empty() || (ctx.override_by.is_some() && policy.allow_override) {
-        return Vec::new();
+        return unsafe_text;
     }
     let alternative = if policy.allow_override {
         " (or a supervisor override with a written justification)"
@@ -158,6 +180,7 @@ fn address_refusals(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
             reason: format!("{} [{}]", p.describe(), p.rule()),
             remedy: format!("{}{alternative}", p.remedy()),
         })
+        .chain(unsafe_text)
         .collect()
 }
 

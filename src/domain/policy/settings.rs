@@ -158,6 +158,17 @@ impl Policy {
                     .filter(|p| !p.is_empty())
                     .map(str::to_string)
                     .collect();
+                // A name with control or bidi characters could pass for another on screen.
+                if names
+                    .iter()
+                    .any(|n| crate::domain::text_safety::contains_unsafe(n))
+                {
+                    return Err(bad(
+                        "supervisors",
+                        "names without control or invisible characters",
+                    ));
+                }
+                names.sort();
                 names.dedup();
                 self.supervisors = names;
             }

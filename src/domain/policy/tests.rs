@@ -360,3 +360,17 @@ fn release_check_reads_the_review_item() {
     );
     assert!(release_check(&item, 5, "bob", &p, &[]).is_empty());
 }
+
+#[test]
+fn an_override_never_lifts_control_characters_in_the_released_address() {
+    let p = Policy::default();
+    let mut c = ctx(request(), candidate().with(Field::City, "Chi\u{1b}[5mcago"));
+    c.override_by = Some("sue".into());
+    let refusals = check_release(&c, &p);
+    assert!(
+        refusals
+            .iter()
+            .any(|r| r.rule == "address-sufficiency" && r.remedy.contains("cannot lift")),
+        "{refusals:?}"
+    );
+}

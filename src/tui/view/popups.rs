@@ -253,7 +253,13 @@ fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) 
     let width = usize::from(popup.width.saturating_sub(2)).max(10);
     let mut lines = Vec::new();
     let mut push = |label: String, side: &str, value: &str| {
-        let mut spans = vec![Span::styled(format!("{label} ({side}): "), theme.dim())];
+        // Extra-field names come from the import file: as untrusted as the values.
+        let mut spans = safe_spans(
+            &format!("{label} ({side}): "),
+            usize::MAX / 2,
+            theme.dim(),
+            theme,
+        );
         // Wrapping is done by the paragraph; here the value is only escaped, never cut.
         spans.extend(safe_spans(
             value,
