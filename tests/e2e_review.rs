@@ -3,7 +3,38 @@
 
 mod support;
 
+use std::path::{Path, PathBuf};
+
 use support::{Tmux, count, db, run, write_file};
+
+/// Imports `csv` into a new database in `dir` and returns the database's path.
+fn imported(dir: &Path, csv: &str) -> PathBuf {
+    let file = write_file(dir, "flagged.csv", csv);
+    let db_path = dir.join("review.db");
+    let out = run(&[
+        "import",
+        "--db",
+        db_path.to_str().expect("utf-8"),
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        support::stderr(&out)
+    );
+    db_path
+}
+
+/// Starts `matchgate review --db DB [args]` in a 100x32 tmux terminal. HOME and XDG point at
+/// `dir`, so no user keymap on this machine changes the keys.
+fn review(dir: &Path, db_path: &Path, args: &[&str], env: &[(&str, &str)]) -> Tmux {
+    let home = dir.to_str().expect("utf-8");
+    let mut all_args = vec!["review", "--db", db_path.to_str().expect("utf-8")];
+    all_args.extend_from_slice(args);
+    let mut all_env = vec![("HOME", home), ("XDG_CONFIG_HOME", home)];
+    all_env.extend_from_slice(env);
+    Tmux::start(&all_args, 100, 32, &all_env)
+}
 
 const FIXTURE: &str = "\
 batch,requester,legal_basis,request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin
@@ -25,24 +56,8 @@ fn status_of(conn: &rusqlite::Connection, request: &str) -> String {
 #[test]
 fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let csv = write_file(dir.path(), "flagged.csv", FIXTURE);
-    let db_path = dir.path().join("review.db");
-    let db_arg = db_path.to_str().expect("utf-8 path");
-    let out = run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")]);
-    assert!(
-        out.status.success(),
-        "import failed: {}",
-        support::stderr(&out)
-    );
-
-    let home = dir.path().to_str().expect("utf-8");
-    // HOME/XDG point at the temp dir so no user keymap on this machine changes the keys.
-    let tmux = Tmux::start(
-        &["review", "--db", db_arg, "--reviewer", "e2e-alice"],
-        100,
-        32,
-        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
-    );
+    let db_path = imported(dir.path(), FIXTURE);
+    let tmux = review(dir.path(), &db_path, &["--reviewer", "e2e-alice"], &[]);
     tmux.wait_for("request R1");
     tmux.keys(&["a"]);
     tmux.wait_for("approved request R1 (saved)");
@@ -114,21 +129,8 @@ fn hostile_bytes_in_a_record_never_reach_the_terminal_raw() {
     // An OSC sequence that would retitle the terminal, a screen clear, a bell and a bidi override.
     let hostile = "request_id,candidate_id,score,req_given_name,req_surname,req_city,cand_given_name,cand_surname\n\
 R9,C9,0.97,\"Eve\u{1b}]0;pwned\u{7}\",\"Evil\u{1b}[2J\",\"Spring\u{202e}dleif\",Eve,Evil\n";
-    let csv = write_file(dir.path(), "hostile.csv", hostile);
-    let db_path = dir.path().join("h.db");
-    let db_arg = db_path.to_str().expect("utf-8");
-    assert!(
-        run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")])
-            .status
-            .success()
-    );
-    let home = dir.path().to_str().expect("utf-8");
-    let tmux = Tmux::start(
-        &["review", "--db", db_arg],
-        100,
-        32,
-        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
-    );
+    let db_path = imported(dir.path(), hostile);
+    let tmux = review(dir.path(), &db_path, &[], &[]);
     // The OSC and the bidi override are shown as visible escapes, and the item is flagged.
     tmux.wait_for_all(&[
         "request R9",
@@ -148,24 +150,12 @@ R9,C9,0.97,\"Eve\u{1b}]0;pwned\u{7}\",\"Evil\u{1b}[2J\",\"Spring\u{202e}dleif\",
 #[test]
 fn the_terminal_is_restored_after_a_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let csv = write_file(dir.path(), "flagged.csv", FIXTURE);
-    let db_path = dir.path().join("p.db");
-    let db_arg = db_path.to_str().expect("utf-8");
-    assert!(
-        run(&["import", "--db", db_arg, csv.to_str().expect("utf-8")])
-            .status
-            .success()
-    );
-    let home = dir.path().to_str().expect("utf-8");
-    let tmux = Tmux::start(
-        &["review", "--db", db_arg],
-        100,
-        32,
-        &[
-            ("HOME", home),
-            ("XDG_CONFIG_HOME", home),
-            ("MATCHGATE_TEST_PANIC_ON_KEY", "1"),
-        ],
+    let db_path = imported(dir.path(), FIXTURE);
+    let tmux = review(
+        dir.path(),
+        &db_path,
+        &[],
+        &[("MATCHGATE_TEST_PANIC_ON_KEY", "1")],
     );
     tmux.wait_for("request R1");
     assert_eq!(tmux.alternate_screen(), "1");
