@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::reviewer_name;
+use super::identity::authorize;
+use crate::domain::roles::Act;
 use crate::cli::{ExportArgs, FileFormat};
 use crate::domain::policy::ReleaseRow;
 use crate::domain::text_safety::escape_for_display;
@@ -28,7 +29,6 @@ fn fields_line(row: &ReleaseRow) -> String {
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let who = reviewer_name(args.by.as_deref());
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
         if let Some(id) = args.match_id {
@@ -65,6 +65,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .context("--out FILE is required (or use --dry-run to preview)")?;
     let format = format_of(args.format, Some(out));
     let mut store = Store::open(&args.db.db)?;
+    let act = if args.decisions {
+        Act::Supervise
+    } else {
+        Act::Release
+    };
+    let who = authorize(&mut store, args.by.as_deref(), act)?;
     if args.decisions {
         let n = store.export_decisions(&who, out, format)?;
         println!(

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use super::reviewer_name;
+use super::identity::authorize;
+use crate::domain::roles::Act;
 use crate::cli::PolicyCommand;
 use crate::domain::text_safety::{escape_for_display, escape_lines_for_display};
 use crate::store::Store;
@@ -15,7 +16,7 @@ pub fn run(cmd: &PolicyCommand) -> anyhow::Result<ExitCode> {
         }
         PolicyCommand::Set(args) => {
             let mut store = Store::open(&args.db.db)?;
-            let who = reviewer_name(args.by.as_deref());
+            let who = authorize(&mut store, args.by.as_deref(), Act::ChangePolicy)?;
             let policy = store.set_policy(&args.key, &args.value, &who)?;
             println!(
                 "{} = {} (set by {}, recorded in the audit log)",

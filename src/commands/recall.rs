@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::export::format_of;
-use super::reviewer_name;
+use super::identity::authorize;
+use crate::domain::roles::Act;
 use crate::cli::RecallArgs;
 use crate::domain::ItemFlags;
 use crate::domain::text_safety::escape_for_display;
@@ -198,7 +199,7 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
         println!("{} release(s)", rows.len());
     }
     if args.mark {
-        let who = reviewer_name(args.by.as_deref());
+        let who = authorize(&mut store, args.by.as_deref(), Act::Recall)?;
         let n = store.mark_recalled(&rows, &who, &args.reason)?;
         eprintln!(
             "recorded {n} recall(s) (audited); {} already recalled",

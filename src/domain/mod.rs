@@ -4,6 +4,7 @@
 pub mod address;
 pub mod agreement;
 pub mod audit;
+pub mod claim;
 pub mod decision;
 pub mod explain;
 pub mod field;
@@ -13,6 +14,7 @@ pub mod masking;
 pub mod policy;
 pub mod queue;
 pub mod reason;
+pub mod roles;
 pub mod review_item;
 pub mod status;
 pub mod text_safety;
@@ -23,7 +25,7 @@ pub use field::{Field, Record};
 pub use flagged::{BatchInfo, FlaggedMatch, Gold};
 pub use flags::ItemFlags;
 pub use queue::{
-    QueueCounts, QueueEntry, QueueFilter, QueueKey, QueueSort, ScoreBand, StateFilter,
+    QueueCounts, QueueEntry, QueueFilter, QueueKey, QueueMove, QueueSort, ScoreBand, StateFilter,
 };
 pub use reason::ReasonCode;
 pub use review_item::{CandidateMatch, ReviewItem};

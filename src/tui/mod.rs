@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod effect;
+mod event_loop;
 pub mod keymap;
 pub mod layout;
 pub mod runtime;

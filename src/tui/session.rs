@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use anyhow::Context as _;
 
 use super::keymap::Keymap;
-use super::runtime::{Runtime, run};
+use super::runtime::{Events, Runtime, run};
 use super::state::{ReviewState, SessionInfo};
 use crate::domain::training::TrainingRecord;
 use crate::domain::{QueueFilter, StateFilter};
@@ -71,17 +71,10 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<Sess
     };
     let mut state = ReviewState::new(session, batches, filter);
     state.tour_step = options.tour.then_some(0);
-    let mut runtime = Runtime::new(store, options.reviewer);
+    let runtime = Runtime::new(store, options.reviewer);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init()?;
-    let result = run(&mut terminal, &mut state, &keymap, &mut runtime, || {
-        let event = crossterm::event::read()?;
-        // Lets the end-to-end tests prove the terminal is restored on a panic; debug builds only.
-        if cfg!(debug_assertions) && std::env::var_os("MATCHGATE_TEST_PANIC_ON_KEY").is_some() {
-            panic!("test panic requested by MATCHGATE_TEST_PANIC_ON_KEY");
-        }
-        Ok(Some(event))
-    });
+    let result = run(&mut terminal, &mut state, &keymap, runtime, Events::Terminal);
     ratatui::restore();
     result.map(|()| SessionReport {
         training_log: state.training_log,

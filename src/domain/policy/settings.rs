@@ -23,8 +23,30 @@ pub struct Policy {
     pub allow_override: bool,
     /// Fields masked on screen.
     pub masked_fields: Vec<Field>,
-    /// Who counts as a supervisor (for escalated and ambiguous matches and overrides).
+    /// Who counts as a supervisor (for escalated and ambiguous matches and overrides). Once the
+    /// database has registered users, the store fills this from their roles instead.
     pub supervisors: Vec<String>,
+    /// Whether a person may name themselves (`declared`) or must be their OS login (`login`).
+    pub identity: IdentityMode,
+}
+
+/// How matchgate decides who is working (policy `identity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdentityMode {
+    /// `--reviewer NAME` is taken as given (else the login name).
+    #[default]
+    Declared,
+    /// The name must be the OS login name of the process (from the user id, not `$USER`).
+    Login,
+}
+
+impl IdentityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityMode::Declared => "declared",
+            IdentityMode::Login => "login",
+        }
+    }
 }
 
 impl Default for Policy {
@@ -38,6 +60,7 @@ impl Default for Policy {
             allow_override: true,
             masked_fields: vec![Field::Tin],
             supervisors: Vec::new(),
+            identity: IdentityMode::Declared,
         }
     }
 }
@@ -57,7 +80,7 @@ pub enum PolicyError {
 
 impl Policy {
     /// Every key, in the order `policy show` prints them.
-    pub const KEYS: [&'static str; 8] = [
+    pub const KEYS: [&'static str; 9] = [
         "approvals_required",
         "blind",
         "min_identifiers",
@@ -66,6 +89,7 @@ impl Policy {
         "allow_override",
         "masked_fields",
         "supervisors",
+        "identity",
     ];
 
     /// The value of a key as stored and shown.
@@ -84,6 +108,7 @@ impl Policy {
                 .collect::<Vec<_>>()
                 .join(","),
             "supervisors" => self.supervisors.join(","),
+            "identity" => self.identity.as_str().to_string(),
             _ => return None,
         })
     }
@@ -171,6 +196,13 @@ impl Policy {
                 names.sort();
                 names.dedup();
                 self.supervisors = names;
+            }
+            "identity" => {
+                self.identity = match v {
+                    "declared" => IdentityMode::Declared,
+                    "login" => IdentityMode::Login,
+                    _ => return Err(bad("identity", "declared or login")),
+                }
             }
             _ => return Err(PolicyError::UnknownKey(key.to_string())),
         }
