@@ -155,7 +155,10 @@ fn the_terminal_is_restored_after_a_panic() {
         dir.path(),
         &db_path,
         &[],
-        &[("MATCHGATE_TEST_PANIC_ON_KEY", "1"), ("RUST_BACKTRACE", "0")],
+        &[
+            ("MATCHGATE_TEST_PANIC_ON_KEY", "1"),
+            ("RUST_BACKTRACE", "0"),
+        ],
     );
     tmux.wait_for("request R1");
     assert_eq!(tmux.alternate_screen(), "1");

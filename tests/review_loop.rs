@@ -79,7 +79,14 @@ fn drive(store: &mut Store, state: &mut ReviewState, events: Vec<Event>) -> Term
     let keymap = Keymap::default_keymap();
     let runtime = Runtime::new(store, "loop".into());
     let mut next = || events.pop_front();
-    run(&mut terminal, state, &keymap, runtime, Events::Scripted(&mut next)).expect("run");
+    run(
+        &mut terminal,
+        state,
+        &keymap,
+        runtime,
+        Events::Scripted(&mut next),
+    )
+    .expect("run");
     terminal
 }
 

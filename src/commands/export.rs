@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::identity::authorize;
-use crate::domain::roles::Act;
 use crate::cli::{ExportArgs, FileFormat};
 use crate::domain::policy::ReleaseRow;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::{ExportFormat, Store};
 

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use super::identity::authorize;
-use crate::domain::roles::Act;
 use crate::cli::{HoldCommand, HoldScopeArg};
 use crate::domain::policy::{Hold, HoldScope};
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use crate::cli::OverrideArgs;
 use super::identity::authorize;
+use crate::cli::OverrideArgs;
 use crate::domain::roles::Act;
 use crate::store::Store;
 

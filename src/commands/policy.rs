@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use super::identity::authorize;
-use crate::domain::roles::Act;
 use crate::cli::PolicyCommand;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::{escape_for_display, escape_lines_for_display};
 use crate::store::Store;
 

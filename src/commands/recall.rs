@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::export::format_of;
 use super::identity::authorize;
-use crate::domain::roles::Act;
 use crate::cli::RecallArgs;
 use crate::domain::ItemFlags;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::domain::text_safety::{escape_lines_for_display, json_for_terminal};
 use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store};

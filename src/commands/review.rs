@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use super::identity::authorize;
 use super::print_scoreboard_json;
-use crate::domain::roles::Act;
 use crate::cli::ReviewArgs;
+use crate::domain::roles::Act;
 use crate::store::Store;
 use crate::tui::session::{SessionOptions, review};
 

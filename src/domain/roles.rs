@@ -111,12 +111,7 @@ pub struct User {
 
 /// Why someone may not do something, in words they can act on. `None`: allowed.
 /// `registered` is false in single-user mode, where nothing is checked here.
-pub fn refusal(
-    registered: bool,
-    name: &str,
-    user: Option<&User>,
-    act: Act,
-) -> Option<String> {
+pub fn refusal(registered: bool, name: &str, user: Option<&User>, act: Act) -> Option<String> {
     if !registered {
         return None;
     }

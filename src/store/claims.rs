@@ -17,7 +17,11 @@ fn lease_end() -> i64 {
 }
 
 /// Who holds the request against `session`, if anyone else does right now.
-pub(crate) fn fence(conn: &Connection, request_id: i64, session: &str) -> StoreResult<Option<String>> {
+pub(crate) fn fence(
+    conn: &Connection,
+    request_id: i64,
+    session: &str,
+) -> StoreResult<Option<String>> {
     Ok(conn
         .prepare_cached(
             "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
@@ -64,7 +68,13 @@ impl Store {
                  claimed_at = CASE WHEN session = ?3 THEN claimed_at ELSE ?4 END,
                  expires_ms = ?5",
         )?
-        .execute(params![request_id, me.reviewer, me.session, now_utc(), lease_end()])?;
+        .execute(params![
+            request_id,
+            me.reviewer,
+            me.session,
+            now_utc(),
+            lease_end()
+        ])?;
         tx.commit()?;
         Ok(ClaimOutcome::Claimed)
     }

@@ -5,9 +5,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::{DONE, DecisionRecord, append_audit, refuse};
 use super::claims::{fence, lost_claim};
-use super::users::require;
 use super::gates::{load_context, standing_approvals};
 use super::policy::load_policy;
+use super::users::require;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{check_release, describe_refusals};
 use crate::domain::roles::Act;
@@ -100,7 +100,13 @@ impl Store {
         };
         // Fenced by the claim: nobody else may hold the request while this commits.
         if let Some(holder) = fence(&tx, request_id, session)? {
-            return Err(refuse(tx, who, action, &object, lost_claim(request_id, &holder)));
+            return Err(refuse(
+                tx,
+                who,
+                action,
+                &object,
+                lost_claim(request_id, &holder),
+            ));
         }
         let policy = load_policy(&tx)?;
         // An escalated match may be approved (the gates then require a supervisor) or
@@ -313,7 +319,13 @@ impl Store {
         }
         let (request_id, _) = match_row(&tx, first.1)?;
         if let Some(holder) = fence(&tx, request_id, session)? {
-            return Err(refuse(tx, reviewer, "undo", &object, lost_claim(request_id, &holder)));
+            return Err(refuse(
+                tx,
+                reviewer,
+                "undo",
+                &object,
+                lost_claim(request_id, &holder),
+            ));
         }
         let state_before = request_state(&tx, request_id)?;
         let mut rows = Vec::new();

@@ -138,13 +138,16 @@ impl Store {
                 ),
             ));
         }
+        // Policy's supervisors list predates roles: carry it forward once, audited (read before
+        // anyone is registered, after which policy's list comes from the roles).
+        let listed = if first {
+            super::policy::load_policy(&tx)?.supervisors
+        } else {
+            Vec::new()
+        };
         insert_user(&tx, name, role, by)?;
-        if first {
-            // Policy's supervisors list predates roles: carry it forward once, audited.
-            let listed = super::policy::load_policy(&tx)?.supervisors;
-            for supervisor in listed.iter().filter(|s| s.as_str() != name) {
-                insert_user(&tx, supervisor, Role::Supervisor, FROM_POLICY_LIST)?;
-            }
+        for supervisor in listed.iter().filter(|s| s.as_str() != name) {
+            insert_user(&tx, supervisor, Role::Supervisor, FROM_POLICY_LIST)?;
         }
         tx.commit()?;
         find_user(&self.conn, name)?.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
@@ -225,6 +228,14 @@ fn insert_user(tx: &Transaction<'_>, name: &str, role: Role, by: &str) -> StoreR
         params![name, role.as_str(), by, now, now],
     )?;
     let detail = serde_json::json!({ "role": role.as_str() }).to_string();
-    append_audit(tx, by, "user-add", &format!("user:{name}"), DONE, &detail, None)?;
+    append_audit(
+        tx,
+        by,
+        "user-add",
+        &format!("user:{name}"),
+        DONE,
+        &detail,
+        None,
+    )?;
     Ok(())
 }

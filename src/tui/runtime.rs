@@ -168,7 +168,10 @@ impl<'a> Runtime<'a> {
         if version == self.data_version {
             return None;
         }
-        let since = self.store.moves_since(self.last_move, &self.session_id).ok()?;
+        let since = self
+            .store
+            .moves_since(self.last_move, &self.session_id)
+            .ok()?;
         let batches = self.store.batches().ok()?;
         self.data_version = version;
         self.last_move = since.last_id;

@@ -74,7 +74,13 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<Sess
     let runtime = Runtime::new(store, options.reviewer);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init()?;
-    let result = run(&mut terminal, &mut state, &keymap, runtime, Events::Terminal);
+    let result = run(
+        &mut terminal,
+        &mut state,
+        &keymap,
+        runtime,
+        Events::Terminal,
+    );
     ratatui::restore();
     result.map(|()| SessionReport {
         training_log: state.training_log,

@@ -192,7 +192,11 @@ pub(super) fn search(state: &ReviewState) -> Vec<Effect> {
 }
 
 /// Sends a decision on the shown candidate to the store.
-pub(super) fn decide(state: &mut ReviewState, verdict: Verdict, note: Option<String>) -> Vec<Effect> {
+pub(super) fn decide(
+    state: &mut ReviewState,
+    verdict: Verdict,
+    note: Option<String>,
+) -> Vec<Effect> {
     let (Some(entry), Some(candidate)) = (state.window.current(), state.shown_candidate()) else {
         return vec![];
     };
@@ -292,4 +296,3 @@ pub(super) fn verdict_word(verdict: Verdict) -> String {
         Verdict::Note => "noted".into(),
     }
 }
-

@@ -9,9 +9,9 @@ mod team;
 mod window;
 
 use super::action::Action;
-use crate::store::PageFrom;
 use super::effect::Effect;
 use super::state::{Mode, ReviewState, StatusKind};
+use crate::store::PageFrom;
 
 pub use popups::{FilterOption, filter_options};
 
@@ -155,4 +155,3 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
         }
     }
 }
-

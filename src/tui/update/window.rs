@@ -87,7 +87,11 @@ pub(super) fn move_cursor(state: &mut ReviewState, forward: bool) -> Vec<Effect>
         .unwrap_or_default()
 }
 
-pub(super) fn on_page(state: &mut ReviewState, page: Vec<QueueEntry>, placement: Placement) -> Vec<Effect> {
+pub(super) fn on_page(
+    state: &mut ReviewState,
+    page: Vec<QueueEntry>,
+    placement: Placement,
+) -> Vec<Effect> {
     let full = page.len() >= PAGE_SIZE;
     let window = &mut state.window;
     match placement {
@@ -191,4 +195,3 @@ pub(super) fn step(selected: usize, len: usize, forward: bool) -> usize {
         (selected + len - 1) % len
     }
 }
-
