@@ -19,3 +19,6 @@ mod test_fixtures;
 
 #[cfg(test)]
 mod update_tests;
+
+#[cfg(test)]
+mod update_team_tests;
