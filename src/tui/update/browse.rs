@@ -122,6 +122,11 @@ fn decision_refusal(state: &ReviewState) -> Option<String> {
     if state.in_flight.is_some() {
         return Some("still saving the previous decision".into());
     }
+    if state.item.is_none() && state.window.current().is_some() {
+        // Between items (e.g. one just skipped because another screen holds it): a key must
+        // never land on an item the reviewer has not seen.
+        return Some("the next item is still loading; nothing was decided".into());
+    }
     let candidate = state.shown_candidate()?;
     let (need_w, need_h) = layout::required_size(state);
     if state.width < need_w || state.height < need_h {

@@ -78,6 +78,13 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
                 (Some(item), Some(entry)) => item.request_id == entry.request_id,
                 _ => false,
             };
+            let left_queue = item
+                .as_ref()
+                .is_some_and(|i| !state.filter.state.states().contains(&i.state));
+            if still_current && left_queue {
+                // Decided in another session after this window was loaded.
+                return team::moved_on(state);
+            }
             if still_current {
                 state.revealed = None;
                 state.item = item.map(|b| *b);

@@ -48,8 +48,8 @@ pub(super) fn on_held(state: &mut ReviewState, request_id: i64, holder: &str) ->
         return vec![];
     }
     state.item = None;
-    state.set_status(
-        StatusKind::Info,
+    notice(
+        state,
         format!(
             "request {} is on {}'s screen; skipped to the next",
             entry.source_id,
@@ -130,18 +130,47 @@ pub(super) fn on_item_refreshed(
     let was_open = old.candidates.iter().any(|c| c.status.is_open());
     let still_open = new.candidates.iter().any(|c| c.status.is_open());
     if was_open && !still_open && state.in_flight.is_none() {
-        let source = entry.source_id.clone();
-        let request_id = entry.request_id;
-        state.window.entries.retain(|e| e.request_id != request_id);
-        state.item = None;
-        state.set_status(
-            StatusKind::Info,
-            format!("request {source} was decided in another session; moved on"),
-        );
-        return settle_cursor(state);
+        return moved_on(state);
     }
     let shown = state.shown.min(new.candidates.len().saturating_sub(1));
     state.item = Some(*new);
     state.shown = shown;
     vec![]
+}
+
+/// The current request was decided in another session: say so and show the next one.
+pub(super) fn moved_on(state: &mut ReviewState) -> Vec<Effect> {
+    let Some(entry) = state.window.current().cloned() else {
+        return vec![];
+    };
+    state
+        .window
+        .entries
+        .retain(|e| e.request_id != entry.request_id);
+    state.item = None;
+    notice(
+        state,
+        format!(
+            "request {} was decided in another session; moved on",
+            entry.source_id
+        ),
+    );
+    settle_cursor(state)
+}
+
+/// Says why the screen moved on, without hiding the confirmation of the reviewer's last save.
+fn notice(state: &mut ReviewState, text: String) {
+    const JOIN: &str = " · then: ";
+    match &state.status {
+        Some(status) if status.kind == StatusKind::Saved => {
+            let saved = status
+                .text
+                .split(JOIN)
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            state.set_status(StatusKind::Saved, format!("{saved}{JOIN}{text}"));
+        }
+        _ => state.set_status(StatusKind::Info, text),
+    }
 }
