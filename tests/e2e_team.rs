@@ -293,3 +293,46 @@ fn another_reviewers_decision_shows_in_a_running_screen() {
     watcher.keys(&["q"]);
     watcher.wait_exit();
 }
+
+fn claims(db_path: &Path) -> i64 {
+    count(&db(db_path), "SELECT count(*) FROM claims")
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_and_a_dropped_terminal_end_the_session_and_release_its_claim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_path = imported(dir.path(), &fixture(4));
+    let tmux = start_reviewer(dir.path(), &db_path, "ana");
+    tmux.wait_for("why flagged");
+    assert_eq!(claims(&db_path), 1, "the item on screen is claimed");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &tmux.pane_pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    tmux.wait_exit();
+    assert_eq!(tmux.alternate_screen(), "0", "the terminal is restored");
+    assert_eq!(claims(&db_path), 0, "SIGTERM released the claim");
+
+    let tmux = start_reviewer(dir.path(), &db_path, "ben");
+    tmux.wait_for("why flagged");
+    let pid = tmux.pane_pid();
+    assert_eq!(claims(&db_path), 1);
+    tmux.hang_up();
+    wait_until("the claim to be released after a hang-up", || {
+        claims(&db_path) == 0
+    });
+    wait_until("the process to end", || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.split_whitespace().nth(2) == Some("Z"))
+            .unwrap_or(true)
+    });
+}

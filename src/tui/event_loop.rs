@@ -54,14 +54,22 @@ where
     let (to_loop, inbox) = mpsc::channel::<Msg>();
     let (to_worker, jobs) = mpsc::channel::<Effect>();
     let stop_reading = Arc::new(AtomicBool::new(false));
+    let signalled = Arc::new(AtomicBool::new(false));
+    if matches!(events, Events::Terminal) {
+        for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+            // Without the handler the default action kills the process: the claims then expire.
+            let _ = signal_hook::flag::register(signal, Arc::clone(&signalled));
+        }
+        let out = to_loop.clone();
+        let stop = Arc::clone(&stop_reading);
+        // Not scoped: a read of a hung-up terminal can block inside crossterm, and the session
+        // must still end (the worker watches the signals).
+        std::thread::spawn(move || read_terminal(out, stop));
+    }
     std::thread::scope(|scope| {
         let worker_out = to_loop.clone();
-        scope.spawn(move || work(runtime, jobs, worker_out));
-        if matches!(events, Events::Terminal) {
-            let out = to_loop.clone();
-            let stop = Arc::clone(&stop_reading);
-            scope.spawn(move || read_terminal(out, stop));
-        }
+        let signalled = Arc::clone(&signalled);
+        scope.spawn(move || work(runtime, jobs, worker_out, &signalled));
         drop(to_loop);
         // Set however `drive` ends, a panic included, so the scope can join the reader.
         let _stop = StopOnDrop(&stop_reading);
@@ -159,9 +167,14 @@ fn input_action(state: &ReviewState, keymap: &Keymap, event: Event) -> Option<Ac
     }
 }
 
-/// The worker: performs effects in order; when idle, renews the claim and watches for other
-/// sessions' commits.
-fn work(mut runtime: Runtime<'_>, jobs: Receiver<Effect>, out: Sender<Msg>) {
+/// The worker: performs effects in order; when idle, renews the claim, watches for other
+/// sessions' commits and for SIGTERM/SIGHUP.
+fn work(
+    mut runtime: Runtime<'_>,
+    jobs: Receiver<Effect>,
+    out: Sender<Msg>,
+    signalled: &AtomicBool,
+) {
     loop {
         match jobs.recv_timeout(WATCH_EVERY) {
             Ok(Effect::Quit) => {
@@ -176,6 +189,9 @@ fn work(mut runtime: Runtime<'_>, jobs: Receiver<Effect>, out: Sender<Msg>) {
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
+                if signalled.swap(false, Ordering::Relaxed) {
+                    let _ = out.send(Msg::Terminate);
+                }
                 if let Some(actions) = runtime.tick() {
                     let _ = out.send(Msg::Noticed(actions));
                 }
@@ -188,17 +204,9 @@ fn work(mut runtime: Runtime<'_>, jobs: Receiver<Effect>, out: Sender<Msg>) {
     }
 }
 
-/// Reads the terminal until told to stop; polls so it can notice `stop` and the signals.
+/// Reads the terminal until told to stop (it polls so that it notices).
 fn read_terminal(out: Sender<Msg>, stop: Arc<AtomicBool>) {
-    let signalled = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        // Without the handler the default action kills the process: the claims then expire.
-        let _ = signal_hook::flag::register(signal, Arc::clone(&signalled));
-    }
     while !stop.load(Ordering::Relaxed) {
-        if signalled.swap(false, Ordering::Relaxed) {
-            let _ = out.send(Msg::Terminate);
-        }
         match crossterm::event::poll(Duration::from_millis(100)) {
             Ok(true) => match crossterm::event::read() {
                 Ok(event) => {

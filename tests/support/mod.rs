@@ -131,6 +131,16 @@ impl Tmux {
         self.format("#{alternate_on}")
     }
 
+    /// The process id of the program in the pane.
+    pub fn pane_pid(&self) -> i32 {
+        self.format("#{pane_pid}").parse().expect("pane pid")
+    }
+
+    /// Kills the tmux server: the program loses its terminal (SIGHUP), as over a dropped SSH link.
+    pub fn hang_up(&self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+
     pub fn pane_title(&self) -> String {
         self.format("#{pane_title}")
     }
