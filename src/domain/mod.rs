@@ -4,7 +4,9 @@
 pub mod address;
 pub mod agreement;
 pub mod audit;
+pub mod currency;
 pub mod decision;
+pub mod evidence;
 pub mod explain;
 pub mod field;
 pub mod flagged;
@@ -17,6 +19,7 @@ pub mod review_item;
 pub mod status;
 pub mod text_safety;
 pub mod training;
+pub mod validity;
 
 pub use decision::{Decision, DecisionAction, Verdict};
 pub use field::{Field, Record};
