@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use matchgate::domain::policy::{Policy, ReleaseContext, Sibling, check_release};
+use matchgate::domain::policy::{Policy, ReleaseContext, Sibling, check_release, rulebook};
 use matchgate::domain::{FlaggedMatch, Gold};
 use matchgate::generate::{GenerateConfig, write_csv};
 use matchgate::import::{FlaggedReader, Format, ImportOptions};
@@ -106,7 +106,14 @@ fn no_generated_non_match_passes_on_several_seeds() {
             let m = &rows[i];
             let note = m.gold_note.as_deref().unwrap_or_default();
             match m.gold.expect("gold") {
-                Gold::Nonmatch => assert!(!rules.is_empty(), "seed {seed}: {note}"),
+                Gold::Nonmatch => {
+                    // The note names the rules that stop it, and the gates refuse by them.
+                    let cited = rulebook::cited_in(note);
+                    assert!(!cited.is_empty(), "seed {seed}: no rule cited: {note}");
+                    for rule in cited {
+                        assert!(rules.contains(&rule.name), "seed {seed}: {rules:?} {note}");
+                    }
+                }
                 Gold::Match => {
                     matches += 1;
                     assert!(supervisor_rules(&rules), "seed {seed}: {rules:?} {note}");

@@ -443,6 +443,7 @@ fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// Bob ~ Robert and Bob ~ Rob both hold.
 const NICKNAMES: &[(&str, &str)] = &[
     ("abby", "abigail"),
+    ("cy", "cyrus"),
     ("josh", "joshua"),
     ("jon", "jonathan"),
     ("debbie", "deborah"),
