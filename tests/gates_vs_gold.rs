@@ -180,3 +180,18 @@ mod prop {
         }
     }
 }
+
+/// Lists each hand-checked row with the rules that refuse it:
+/// `cargo test --test gates_vs_gold -- --ignored --nocapture list_scenario_rules`.
+#[test]
+#[ignore = "a listing, not a check"]
+fn list_scenario_rules() {
+    let policy = review_policy();
+    for s in scenarios::all().expect("scenarios") {
+        let rows = read(s.csv.as_bytes(), &s.name);
+        for (i, rules) in verdicts(&rows, &policy) {
+            let m = &rows[i];
+            eprintln!("{}\t{}\t{:?}\t{rules:?}", m.request.id, m.candidate.id, m.gold);
+        }
+    }
+}
