@@ -82,7 +82,15 @@ fn no_hand_checked_non_match_passes_and_matches_only_go_to_a_supervisor() {
         let m = &rows[i];
         let id = format!("{}/{}", m.request.id, m.candidate.id);
         match m.gold.expect("gold") {
-            Gold::Nonmatch => assert!(!rules.is_empty(), "{id} passes every gate"),
+            Gold::Nonmatch => {
+                assert!(!rules.is_empty(), "{id} passes every gate");
+                let note = m.gold_note.as_deref().unwrap_or_default();
+                let cited = rulebook::cited_in(note);
+                assert!(!cited.is_empty(), "{id}: the note cites no rule");
+                for rule in cited {
+                    assert!(rules.contains(&rule.name), "{id}: cites {} but {rules:?}", rule.name);
+                }
+            }
             Gold::Match => {
                 matches += 1;
                 assert!(supervisor_rules(&rules), "{id} refused by {rules:?}");

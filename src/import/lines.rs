@@ -13,8 +13,9 @@ pub struct LineCounted<R> {
     inner: R,
     /// Bytes handed over so far.
     offset: u64,
-    /// Where each not yet counted line break ends (the offset just after it).
-    breaks: RefCell<VecDeque<u64>>,
+    /// Where each not yet counted line break ends (the offset just after it), and whether it is
+    /// a CR LF pair.
+    breaks: RefCell<VecDeque<(u64, bool)>>,
     /// Line breaks already counted by [`LineCounted::line_at`].
     counted: Cell<u64>,
     /// The last byte handed over was a CR whose break is not noted yet: it is one break with a
@@ -36,7 +37,11 @@ impl<R> LineCounted<R> {
     /// The 1-based line of the byte at `offset`. Offsets must not go backwards between calls.
     pub fn line_at(&self, offset: u64) -> u64 {
         let mut breaks = self.breaks.borrow_mut();
-        while breaks.front().is_some_and(|end| *end <= offset) {
+        // The parser may start the next record on the LF of a CR LF: that break is behind it too.
+        while breaks
+            .front()
+            .is_some_and(|&(end, crlf)| end <= offset || (crlf && end == offset + 1))
+        {
             breaks.pop_front();
             self.counted.set(self.counted.get() + 1);
         }
@@ -50,13 +55,14 @@ impl<R: Read> Read for LineCounted<R> {
         let mut breaks = self.breaks.borrow_mut();
         for (i, b) in buf[..n].iter().enumerate() {
             let at = self.offset + i as u64;
-            if let Some(cr) = self.pending_cr.take()
+            let after_cr = self.pending_cr.take();
+            if let Some(cr) = after_cr
                 && *b != b'\n'
             {
-                breaks.push_back(cr + 1);
+                breaks.push_back((cr + 1, false));
             }
             match b {
-                b'\n' => breaks.push_back(at + 1),
+                b'\n' => breaks.push_back((at + 1, after_cr.is_some())),
                 b'\r' => self.pending_cr = Some(at),
                 _ => {}
             }
@@ -85,6 +91,8 @@ mod tests {
             assert_eq!(lines_of(b"a\r\nb\r\nc", &[0, 3, 6], chunk), vec![1, 2, 3]);
             assert_eq!(lines_of(b"a\rb\rc", &[0, 2, 4], chunk), vec![1, 2, 3]);
             assert_eq!(lines_of(b"a\r\n\r\nb", &[0, 5], chunk), vec![1, 3]);
+            // A record the parser starts on the LF of a CR LF is on the next line.
+            assert_eq!(lines_of(b"a\r\nb\r\nc", &[0, 2, 5], chunk), vec![1, 2, 3]);
         }
     }
 }
