@@ -21,7 +21,10 @@ fn read(csv: &[u8], name: &str) -> Vec<FlaggedMatch> {
 fn verdicts(rows: &[FlaggedMatch], policy: &Policy) -> Vec<(usize, Vec<&'static str>)> {
     let mut by_request: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, m) in rows.iter().enumerate() {
-        by_request.entry((&m.batch, &m.request.id)).or_default().push(i);
+        by_request
+            .entry((&m.batch, &m.request.id))
+            .or_default()
+            .push(i);
     }
     let mut out = Vec::new();
     for members in by_request.values() {
@@ -60,14 +63,18 @@ fn verdicts(rows: &[FlaggedMatch], policy: &Policy) -> Vec<(usize, Vec<&'static 
 fn review_policy() -> Policy {
     let mut policy = Policy::default();
     // The day the hand-checked and generated answers were set for.
-    policy.set("review_date", "2026-11-01").expect("review date");
+    policy
+        .set("review_date", "2026-11-01")
+        .expect("review date");
     policy
 }
 
 /// Rules that send a match to a supervisor rather than stop it: the only ones a gold match may
 /// meet.
 fn supervisor_rules(rules: &[&str]) -> bool {
-    rules.iter().all(|r| *r == "ambiguity" || *r == "escalation")
+    rules
+        .iter()
+        .all(|r| *r == "ambiguity" || *r == "escalation")
 }
 
 #[test]
@@ -88,7 +95,11 @@ fn no_hand_checked_non_match_passes_and_matches_only_go_to_a_supervisor() {
                 let cited = rulebook::cited_in(note);
                 assert!(!cited.is_empty(), "{id}: the note cites no rule");
                 for rule in cited {
-                    assert!(rules.contains(&rule.name), "{id}: cites {} but {rules:?}", rule.name);
+                    assert!(
+                        rules.contains(&rule.name),
+                        "{id}: cites {} but {rules:?}",
+                        rule.name
+                    );
                 }
             }
             Gold::Match => {
@@ -107,7 +118,15 @@ fn no_generated_non_match_passes_on_several_seeds() {
     let (mut matches, mut to_supervisor) = (0usize, 0usize);
     for seed in [1u64, 2, 3] {
         let mut buf = Vec::new();
-        write_csv(&GenerateConfig { rows: 20_000, seed, batches: 2 }, &mut buf).expect("generate");
+        write_csv(
+            &GenerateConfig {
+                rows: 20_000,
+                seed,
+                batches: 2,
+            },
+            &mut buf,
+        )
+        .expect("generate");
         let rows = read(&buf, "gen.csv");
         assert_eq!(rows.len(), 20_000);
         for (i, rules) in verdicts(&rows, &policy) {
@@ -143,7 +162,15 @@ fn report_disagreements() {
     let policy = review_policy();
     for seed in [1u64, 2, 3] {
         let mut buf = Vec::new();
-        write_csv(&GenerateConfig { rows: 20_000, seed, batches: 2 }, &mut buf).expect("generate");
+        write_csv(
+            &GenerateConfig {
+                rows: 20_000,
+                seed,
+                batches: 2,
+            },
+            &mut buf,
+        )
+        .expect("generate");
         let rows = read(&buf, "gen.csv");
         let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
         let (mut nm, mut nm_pass, mut m, mut m_ref) = (0, 0, 0, 0);
@@ -199,7 +226,10 @@ fn list_scenario_rules() {
         let rows = read(s.csv.as_bytes(), &s.name);
         for (i, rules) in verdicts(&rows, &policy) {
             let m = &rows[i];
-            eprintln!("{}\t{}\t{:?}\t{rules:?}", m.request.id, m.candidate.id, m.gold);
+            eprintln!(
+                "{}\t{}\t{:?}\t{rules:?}",
+                m.request.id, m.candidate.id, m.gold
+            );
         }
     }
 }

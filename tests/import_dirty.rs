@@ -9,7 +9,12 @@ use std::path::Path;
 use support::{count, db, run, stderr, stdout, write_file};
 
 fn import(db: &Path, file: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["import", "--db", db.to_str().expect("utf-8"), file.to_str().expect("utf-8")];
+    let mut args = vec![
+        "import",
+        "--db",
+        db.to_str().expect("utf-8"),
+        file.to_str().expect("utf-8"),
+    ];
     args.extend(extra);
     run(&args)
 }
@@ -31,24 +36,50 @@ fn dirty_values_are_kept_verbatim_flagged_and_never_agree() {
     let path = dir.path().join("m.db");
     let out = import(&path, &file, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("imported 2 matches"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("imported 2 matches"),
+        "{}",
+        stdout(&out)
+    );
     let conn = db(&path);
-    assert_eq!(text(&conn, "SELECT dob FROM requests WHERE source_id = 'R1'"), "1945-04-93");
-    assert_eq!(text(&conn, "SELECT zip FROM candidates WHERE source_id = 'C1'"), "6270I");
+    assert_eq!(
+        text(&conn, "SELECT dob FROM requests WHERE source_id = 'R1'"),
+        "1945-04-93"
+    );
+    assert_eq!(
+        text(&conn, "SELECT zip FROM candidates WHERE source_id = 'C1'"),
+        "6270I"
+    );
     // Flag bit 8: invalid value; the clean request is not flagged.
-    assert_eq!(count(&conn, "SELECT flags & 8 FROM requests WHERE source_id = 'R1'"), 8);
-    assert_eq!(count(&conn, "SELECT flags & 8 FROM requests WHERE source_id = 'R2'"), 0);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT flags & 8 FROM requests WHERE source_id = 'R1'"
+        ),
+        8
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT flags & 8 FROM requests WHERE source_id = 'R2'"
+        ),
+        0
+    );
     // The equal but invalid DOBs do not agree, and the invalid ZIP does not count either.
     let store = matchgate::store::Store::open(&path).expect("open");
     let item = store.review_item(1).expect("item").expect("some");
-    let rows = matchgate::domain::agreement::compare_records(&item.request, &item.candidates[0].candidate);
+    let rows =
+        matchgate::domain::agreement::compare_records(&item.request, &item.candidates[0].candidate);
     let dob = rows
         .iter()
         .find(|r| r.key.raw_key() == "dob")
         .expect("dob row");
     assert_eq!(dob.class.word(), "invalid");
     assert_eq!(dob.requested.as_deref(), Some("1945-04-93"));
-    let ids = matchgate::domain::policy::identifiers_agreeing(&item.request, &item.candidates[0].candidate);
+    let ids = matchgate::domain::policy::identifiers_agreeing(
+        &item.request,
+        &item.candidates[0].candidate,
+    );
     assert_eq!(ids, vec![matchgate::domain::Field::Street]);
 }
 
@@ -56,9 +87,18 @@ fn dirty_values_are_kept_verbatim_flagged_and_never_agree() {
 fn crlf_lines_and_multi_line_fields_are_numbered_as_an_editor_shows_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, body) in [
-        ("lf.csv", "request_id,candidate_id,score,cand_street\nR1,C1,0.9,Main St\nR2,C2,1.9,Oak Ave\n"),
-        ("crlf.csv", "request_id,candidate_id,score,cand_street\r\nR1,C1,0.9,Main St\r\nR2,C2,1.9,Oak Ave\r\n"),
-        ("cr.csv", "request_id,candidate_id,score,cand_street\rR1,C1,0.9,Main St\rR2,C2,1.9,Oak Ave\r"),
+        (
+            "lf.csv",
+            "request_id,candidate_id,score,cand_street\nR1,C1,0.9,Main St\nR2,C2,1.9,Oak Ave\n",
+        ),
+        (
+            "crlf.csv",
+            "request_id,candidate_id,score,cand_street\r\nR1,C1,0.9,Main St\r\nR2,C2,1.9,Oak Ave\r\n",
+        ),
+        (
+            "cr.csv",
+            "request_id,candidate_id,score,cand_street\rR1,C1,0.9,Main St\rR2,C2,1.9,Oak Ave\r",
+        ),
     ] {
         let file = write_file(dir.path(), name, body);
         let out = import(&dir.path().join(format!("{name}.db")), &file, &[]);
@@ -92,7 +132,10 @@ fn header_names_match_any_case_trimmed_and_a_bom_is_ignored() {
     assert_eq!(text(&conn, "SELECT given_name FROM requests"), "Ann");
     // `last_confirmed` is the canonical `address_updated`.
     assert_eq!(
-        text(&conn, "SELECT json_extract(extra, '$.address_updated') FROM candidates"),
+        text(
+            &conn,
+            "SELECT json_extract(extra, '$.address_updated') FROM candidates"
+        ),
         "2026-01-02"
     );
     let jsonl = write_file(
@@ -103,7 +146,11 @@ fn header_names_match_any_case_trimmed_and_a_bom_is_ignored() {
     let out = import(&dir.path().join("j.db"), &jsonl, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     // The same column twice in different case is refused, not silently merged.
-    let dup = write_file(dir.path(), "dup.csv", "request_id,candidate_id,score,SCORE\nR1,C1,0.5,0.6\n");
+    let dup = write_file(
+        dir.path(),
+        "dup.csv",
+        "request_id,candidate_id,score,SCORE\nR1,C1,0.5,0.6\n",
+    );
     let out = import(&dir.path().join("d.db"), &dup, &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("SCORE"), "{}", stderr(&out));
@@ -116,27 +163,78 @@ fn splink_predict_output_imports_with_from_splink() {
     let path = dir.path().join("m.db");
     let out = import(&path, &fixture, &["--from", "splink", "--batch", "splink"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("imported 2 matches"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("imported 2 matches"),
+        "{}",
+        stdout(&out)
+    );
     let conn = db(&path);
     assert_eq!(
-        text(&conn, "SELECT r.source_id || '>' || c.source_id || ' ' || m.score FROM matches m JOIN requests r ON r.id = m.request_id JOIN candidates c ON c.id = m.candidate_id ORDER BY m.id LIMIT 1"),
+        text(
+            &conn,
+            "SELECT r.source_id || '>' || c.source_id || ' ' || m.score FROM matches m JOIN requests r ON r.id = m.request_id JOIN candidates c ON c.id = m.candidate_id ORDER BY m.id LIMIT 1"
+        ),
         "R-1001>M-77 0.9989"
     );
-    assert_eq!(text(&conn, "SELECT given_name || ' ' || zip FROM requests WHERE source_id = 'R-1001'"), "Robert 60614");
-    assert_eq!(text(&conn, "SELECT given_name || ' ' || tin FROM candidates WHERE source_id = 'M-77'"), "Bob 912-34-5678");
-    assert_eq!(text(&conn, "SELECT json_extract(extra, '$.tin') FROM requests WHERE source_id = 'R-1001'"), "5678");
-    assert_eq!(text(&conn, "SELECT json_extract(extra, '$.address_updated') FROM candidates WHERE source_id = 'M-77'"), "2026-02-11");
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT given_name || ' ' || zip FROM requests WHERE source_id = 'R-1001'"
+        ),
+        "Robert 60614"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT given_name || ' ' || tin FROM candidates WHERE source_id = 'M-77'"
+        ),
+        "Bob 912-34-5678"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT json_extract(extra, '$.tin') FROM requests WHERE source_id = 'R-1001'"
+        ),
+        "5678"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT json_extract(extra, '$.address_updated') FROM candidates WHERE source_id = 'M-77'"
+        ),
+        "2026-02-11"
+    );
     // Splink's own columns are not record fields.
-    assert_eq!(count(&conn, "SELECT count(*) FROM candidates WHERE extra LIKE '%gamma%' OR extra LIKE '%match_key%'"), 0);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM candidates WHERE extra LIKE '%gamma%' OR extra LIKE '%match_key%'"
+        ),
+        0
+    );
     // Without --from the file lacks matchgate's required columns.
     let out = import(&dir.path().join("n.db"), &fixture, &[]);
     assert!(!out.status.success());
     // --map still wins: take the candidate's street from another column.
-    let map = write_file(dir.path(), "map.toml", "[columns]\ncand_street = \"street_l\"\n");
-    let out = import(&dir.path().join("mapped.db"), &fixture, &["--from", "splink", "--map", map.to_str().expect("utf-8")]);
+    let map = write_file(
+        dir.path(),
+        "map.toml",
+        "[columns]\ncand_street = \"street_l\"\n",
+    );
+    let out = import(
+        &dir.path().join("mapped.db"),
+        &fixture,
+        &["--from", "splink", "--map", map.to_str().expect("utf-8")],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let conn = db(&dir.path().join("mapped.db"));
-    assert_eq!(text(&conn, "SELECT street FROM candidates WHERE source_id = 'M-77'"), "W Diversey Pkwy");
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT street FROM candidates WHERE source_id = 'M-77'"
+        ),
+        "W Diversey Pkwy"
+    );
     let out = import(&dir.path().join("x.db"), &fixture, &["--from", "dedupe"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unknown tool"), "{}", stderr(&out));

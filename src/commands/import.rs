@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{FileFormat, ImportArgs};
 use crate::import::quote::quoted;
 use crate::import::{
-    Dialect,
-    ColumnMap, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow, RowError,
+    ColumnMap, Dialect, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow,
+    RowError,
 };
 use crate::store::{Created, Store};
 

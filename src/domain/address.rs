@@ -426,7 +426,12 @@ pub fn is_implausible(text: &str) -> bool {
     let most = chars
         .iter()
         .filter(|c| !c.is_ascii_digit())
-        .map(|c| chars.iter().filter(|d| d.to_lowercase().eq(c.to_lowercase())).count())
+        .map(|c| {
+            chars
+                .iter()
+                .filter(|d| d.to_lowercase().eq(c.to_lowercase()))
+                .count()
+        })
         .max()
         .unwrap_or(0);
     alnum * 2 < chars.len() || most * 2 > chars.len()

@@ -55,11 +55,27 @@ fn one_edit_names() {
 #[test]
 fn names_conflict_unless_forgiven() {
     let conflict = |a: Record, b: Record| name_conflict(&a, &b);
-    assert_eq!(conflict(person("Robert", "Miller"), person("Bob", "Miller")), None);
-    assert_eq!(conflict(person("Karen", "Jonson"), person("Karen", "Johnson")), None);
-    assert_eq!(conflict(person("Al", "Li"), person("Al", "Lu")), None, "one edit");
-    assert_eq!(conflict(person("Miller", "Ann"), person("Ann", "Miller")), None);
-    assert_eq!(conflict(person("J", "Miller"), person("John", "Miller")), None);
+    assert_eq!(
+        conflict(person("Robert", "Miller"), person("Bob", "Miller")),
+        None
+    );
+    assert_eq!(
+        conflict(person("Karen", "Jonson"), person("Karen", "Johnson")),
+        None
+    );
+    assert_eq!(
+        conflict(person("Al", "Li"), person("Al", "Lu")),
+        None,
+        "one edit"
+    );
+    assert_eq!(
+        conflict(person("Miller", "Ann"), person("Ann", "Miller")),
+        None
+    );
+    assert_eq!(
+        conflict(person("J", "Miller"), person("John", "Miller")),
+        None
+    );
     assert_eq!(
         conflict(person("Ana", "Garcia"), person("Ana", "Garcia Lopez")),
         None

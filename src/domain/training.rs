@@ -397,8 +397,14 @@ mod tests {
         let note = fb.gold_note.expect("note");
         let rule = crate::domain::policy::rulebook::rule("dob-conflict").expect("rule");
         assert!(note.starts_with("Father and son."), "{note}");
-        assert!(note.contains(rule.refuses) && note.contains(rule.satisfied_by), "{note}");
-        assert!(note.contains("a supervisor, with a written justification"), "{note}");
+        assert!(
+            note.contains(rule.refuses) && note.contains(rule.satisfied_by),
+            "{note}"
+        );
+        assert!(
+            note.contains("a supervisor, with a written justification"),
+            "{note}"
+        );
         let plain = feedback(&Verdict::Approve, Gold::Match, Some("Same person."));
         assert_eq!(plain.gold_note.as_deref(), Some("Same person."));
     }

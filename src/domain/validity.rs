@@ -95,9 +95,15 @@ mod tests {
             invalid_reason(Field::Dob, "1945-04-93"),
             Some("not a real calendar date")
         );
-        assert_eq!(invalid_reason(Field::Zip, "6O614"), Some("not a 5-digit or ZIP+4 code"));
+        assert_eq!(
+            invalid_reason(Field::Zip, "6O614"),
+            Some("not a 5-digit or ZIP+4 code")
+        );
         assert_eq!(invalid_reason(Field::Zip, "60614-1234"), None);
-        assert_eq!(invalid_reason(Field::State, "XX"), Some("not a US state or territory"));
+        assert_eq!(
+            invalid_reason(Field::State, "XX"),
+            Some("not a US state or territory")
+        );
         assert_eq!(invalid_reason(Field::State, "illinois"), None);
         assert_eq!(invalid_reason(Field::Tin, "912-34-5678"), None);
         assert_eq!(invalid_reason(Field::Tin, "5678"), None);

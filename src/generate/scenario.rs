@@ -42,8 +42,7 @@ pub fn reference_date() -> NaiveDate {
 
 /// A confirmed address older than this is stale: the rule book's default
 /// `max_address_age_days`.
-pub const STALE_AFTER_DAYS: u64 =
-    crate::domain::policy::DEFAULT_MAX_ADDRESS_AGE_DAYS as u64;
+pub const STALE_AFTER_DAYS: u64 = crate::domain::policy::DEFAULT_MAX_ADDRESS_AGE_DAYS as u64;
 /// Fresh addresses are at most this old and stale ones at least [`STALE_MIN_DAYS`], leaving a
 /// gap around the three-year line so no gold answer hinges on a day's difference.
 const FRESH_MAX_DAYS: u64 = 1_000;

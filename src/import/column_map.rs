@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::columns::Target;
-use super::splink::Dialect;
 use super::error::ImportError;
 use super::quote::quoted;
+use super::splink::Dialect;
 
 /// A column map. Real files never use matchgate's column names, so a map renames theirs onto ours.
 ///

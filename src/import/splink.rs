@@ -37,7 +37,14 @@ impl Dialect {
 }
 
 /// Splink's own bookkeeping columns: scores per comparison, not record fields.
-const SPLINK_INTERNAL: [&str; 6] = ["gamma_", "bf_", "tf_", "match_weight", "match_key", "source_dataset"];
+const SPLINK_INTERNAL: [&str; 6] = [
+    "gamma_",
+    "bf_",
+    "tf_",
+    "match_weight",
+    "match_key",
+    "source_dataset",
+];
 
 fn splink_target(key: &str) -> Option<Target> {
     match key {
@@ -100,7 +107,16 @@ mod tests {
             Some(Target::CandidateExtra("address_updated".into()))
         );
         assert_eq!(t("email_l"), Some(Target::RequestExtra("email".into())));
-        for ignored in ["gamma_first_name", "bf_dob", "tf_surname_l", "match_weight", "match_key", "source_dataset_l", "_l", "cluster"] {
+        for ignored in [
+            "gamma_first_name",
+            "bf_dob",
+            "tf_surname_l",
+            "match_weight",
+            "match_key",
+            "source_dataset_l",
+            "_l",
+            "cluster",
+        ] {
             assert_eq!(t(ignored), None, "{ignored}");
         }
         assert_eq!(Dialect::Matchgate.target("unique_id_l"), None);

@@ -25,11 +25,11 @@ use chrono::NaiveDate;
 
 use super::evidence_gates::{currency_refusal, identity_conflicts, unit_conflict};
 use super::hold::Hold;
-use super::rulebook::{override_lifts, rule};
 pub use super::rulebook::{
     RULE_ADDRESS, RULE_AMBIGUITY, RULE_APPROVAL, RULE_ESCALATION, RULE_HOLD, RULE_IDENTIFIERS,
     RULE_IMPLAUSIBLE, RULE_SCORE, RULE_TWO_PERSON,
 };
+use super::rulebook::{override_lifts, rule};
 use super::settings::Policy;
 use crate::domain::address::{AddressProblem, check_pair};
 use crate::domain::agreement::{
@@ -257,7 +257,9 @@ fn identifier_refusal(request: &Record, candidate: &Record, policy: &Policy) -> 
     Some(Refusal {
         rule: RULE_IDENTIFIERS,
         reason,
-        remedy: format!("at least {need} exactly and validly agreeing identifiers among: {possible}"),
+        remedy: format!(
+            "at least {need} exactly and validly agreeing identifiers among: {possible}"
+        ),
     })
 }
 
@@ -273,14 +275,15 @@ fn identifier_label(f: Field) -> &'static str {
 
 /// Why the request is ambiguous, if it is: another contender scores within the gap or points to
 /// a different address. A sibling whose date of birth, TIN or name conflicts with the request is
-/// not a contender: it is someone else, and the reviewer sees it beside this one.
+/// not a contender: it is someone else, and the reviewer sees it beside this one. Nor is one
+/// whose address is stale: it is superseded, and could not be released anyway.
 pub fn ambiguity(ctx: &ReleaseContext, policy: &Policy) -> Option<String> {
     let mut reasons = Vec::new();
-    for s in ctx
-        .siblings
-        .iter()
-        .filter(|s| s.in_play && identity_conflicts(&ctx.request, &s.candidate).is_empty())
-    {
+    for s in ctx.siblings.iter().filter(|s| {
+        s.in_play
+            && identity_conflicts(&ctx.request, &s.candidate).is_empty()
+            && currency_refusal(&s.candidate, policy, ctx.today).is_none()
+    }) {
         if (ctx.score - s.score).abs() <= policy.ambiguity_gap + 1e-9 {
             reasons.push(format!(
                 "candidate {} scores {:.2}, within {:.2} of {:.2}",

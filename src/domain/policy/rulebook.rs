@@ -137,7 +137,7 @@ pub const RULES: [Rule; 14] = [
     },
     Rule {
         name: RULE_AMBIGUITY,
-        refuses: "another candidate of the request still in play, and not ruled out by conflicting date of birth, TIN or name, scores within `ambiguity_gap` (default 0.05) or points to a different address",
+        refuses: "another candidate of the request still in play, and not ruled out by conflicting date of birth, TIN or name or by a stale address, scores within `ambiguity_gap` (default 0.05) or points to a different address",
         satisfied_by: "escalation; a supervisor approves while it is escalated",
         lifted_by: Lift::SupervisorEscalation,
         reason: ReasonCode::Ambiguous,
@@ -207,7 +207,9 @@ pub fn describe(rule: &Rule) -> String {
 
 /// The README table, generated from the rule book (a test checks the README carries it).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| rule | refuses when | satisfied by | lifted by |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| rule | refuses when | satisfied by | lifted by |\n| --- | --- | --- | --- |\n",
+    );
     for r in RULES {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
@@ -227,7 +229,11 @@ mod tests {
     #[test]
     fn names_are_unique_and_lookups_work() {
         for (i, r) in RULES.iter().enumerate() {
-            assert!(RULES[i + 1..].iter().all(|o| o.name != r.name), "{}", r.name);
+            assert!(
+                RULES[i + 1..].iter().all(|o| o.name != r.name),
+                "{}",
+                r.name
+            );
             assert_eq!(rule(r.name), Some(r));
         }
         assert!(override_lifts(RULE_DOB) && override_lifts(RULE_ADDRESS));
@@ -244,5 +250,19 @@ mod tests {
             vec![RULE_CURRENCY, RULE_TIN]
         );
         assert!(names("[dob-conflicts] identifiers").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    /// The README's rule table is the rule book's, word for word.
+    #[test]
+    fn readme_lists_every_rule_as_the_rule_book_says() {
+        let readme = include_str!("../../../README.md");
+        assert!(
+            readme.contains(&super::markdown_table()),
+            "README's release-rule table differs from the rule book; paste:\n{}",
+            super::markdown_table()
+        );
     }
 }

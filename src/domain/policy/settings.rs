@@ -101,10 +101,7 @@ impl Policy {
                 .join(","),
             "supervisors" => self.supervisors.join(","),
             "max_address_age_days" => self.max_address_age_days.to_string(),
-            "review_date" => self
-                .review_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            "review_date" => self.review_date.map(|d| d.to_string()).unwrap_or_default(),
             _ => return None,
         })
     }
@@ -199,7 +196,10 @@ impl Policy {
                     .ok()
                     .filter(|n| (1..=36_500).contains(n))
                     .ok_or_else(|| {
-                        bad("max_address_age_days", "a whole number of days from 1 to 36500")
+                        bad(
+                            "max_address_age_days",
+                            "a whole number of days from 1 to 36500",
+                        )
                     })?
             }
             "review_date" => {

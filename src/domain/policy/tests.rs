@@ -384,3 +384,29 @@ fn an_override_never_lifts_control_characters_in_the_released_address() {
         "{refusals:?}"
     );
 }
+
+#[test]
+fn siblings_ruled_out_by_conflicts_or_staleness_do_not_make_a_request_ambiguous() {
+    let p = Policy::default();
+    let sibling = |candidate: Record| Sibling {
+        match_id: 2,
+        score: 0.94,
+        candidate,
+        in_play: true,
+    };
+    let elsewhere = candidate()
+        .with(Field::StreetNumber, "9")
+        .with(Field::Street, "Elm St");
+    let mut c = ctx(request(), candidate());
+    c.siblings = vec![sibling(elsewhere.clone())];
+    assert_eq!(rules(&c, &p), vec!["ambiguity"], "same person elsewhere");
+    c.siblings = vec![sibling(elsewhere.clone().with(Field::Dob, "1940-06-30"))];
+    assert!(rules(&c, &p).is_empty(), "a parent is not a contender");
+    let mut stale = elsewhere;
+    stale.set_extra("address_updated", "2019-01-01");
+    c.siblings = vec![sibling(stale)];
+    assert!(
+        rules(&c, &p).is_empty(),
+        "a superseded record is not a contender"
+    );
+}
