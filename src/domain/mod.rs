@@ -5,7 +5,9 @@ pub mod address;
 pub mod agreement;
 pub mod audit;
 pub mod claim;
+pub mod currency;
 pub mod decision;
+pub mod evidence;
 pub mod explain;
 pub mod field;
 pub mod flagged;
@@ -19,6 +21,7 @@ pub mod roles;
 pub mod status;
 pub mod text_safety;
 pub mod training;
+pub mod validity;
 
 pub use decision::{Decision, DecisionAction, Verdict};
 pub use field::{Field, Record};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::columns::{Column, Resolver, Target};
 use super::error::RowError;
 use super::quote::quoted;
-use crate::domain::{Field, FlaggedMatch, Gold, Record};
+use crate::domain::{FlaggedMatch, Gold, Record};
 
 /// The longest value a field may hold, in bytes: real names and addresses are far shorter, and a
 /// longer one is a sign of a broken file (a runaway quote) or an attack on the screen.
@@ -96,14 +96,11 @@ impl<'c> RowBuilder<'c> {
             Target::GoldNote => self.gold_note = Some(value.to_string()),
             Target::Requester => self.requester = Some(value.to_string()),
             Target::LegalBasis => self.legal_basis = Some(value.to_string()),
-            Target::Request(field) => {
-                check_field(*field, value).map_err(in_column)?;
-                self.request.set(*field, value);
-            }
-            Target::Candidate(field) => {
-                check_field(*field, value).map_err(in_column)?;
-                self.candidate.set(*field, value);
-            }
+            // Record fields are evidence, not contract: a value that cannot be what its column
+            // says (a DOB 1945-04-93) is kept verbatim; the domain shows it as invalid, never
+            // lets it agree, and flags the item. Only the contract columns refuse a row.
+            Target::Request(field) => self.request.set(*field, value),
+            Target::Candidate(field) => self.candidate.set(*field, value),
             Target::RequestExtra(suffix) => self.request.set_extra(suffix.as_str(), value),
             Target::CandidateExtra(suffix) => self.candidate.set_extra(suffix.as_str(), value),
         }
@@ -180,17 +177,10 @@ pub fn check_date(text: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a canonical field's value where the field has a format.
-fn check_field(field: Field, value: &str) -> Result<(), String> {
-    match field {
-        Field::Dob => check_date(value),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Field;
     use crate::import::column_map::ColumnMap;
 
     #[test]
