@@ -197,7 +197,7 @@ mod prop {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
+        #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
         /// For generated data the gates' verdict and the gold answer agree, except where a rule
         /// sends the match to a supervisor.
         #[test]

@@ -136,9 +136,12 @@ pub fn feedback(verdict: &Verdict, gold: Gold, gold_note: Option<&str>) -> Feedb
 fn with_rules(note: &str) -> String {
     let mut out = note.to_string();
     for rule in super::policy::rulebook::cited_in(note) {
-        out.push_str(" Rule ");
-        out.push_str(&super::policy::rulebook::describe(rule));
-        out.push('.');
+        out.push_str(&format!(
+            " Rule {}: satisfied by {}; lifted by {}.",
+            rule.name,
+            rule.satisfied_by,
+            rule.lifted_by.describe()
+        ));
     }
     out
 }
@@ -397,10 +400,8 @@ mod tests {
         let note = fb.gold_note.expect("note");
         let rule = crate::domain::policy::rulebook::rule("dob-conflict").expect("rule");
         assert!(note.starts_with("Father and son."), "{note}");
-        assert!(
-            note.contains(rule.refuses) && note.contains(rule.satisfied_by),
-            "{note}"
-        );
+        assert!(note.contains("Rule dob-conflict: satisfied by"), "{note}");
+        assert!(note.contains(rule.satisfied_by), "{note}");
         assert!(
             note.contains("a supervisor, with a written justification"),
             "{note}"
