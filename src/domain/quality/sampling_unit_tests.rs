@@ -181,9 +181,11 @@ fn the_top_up_adds_only_what_is_missing_closest_to_the_rate_first() {
 
 #[test]
 fn with_a_zero_rate_the_minimum_alone_samples_lowest_draws_first() {
-    let mut policy = QualityPolicy::default();
-    policy.spot_check_rate = 0.0;
-    policy.spot_check_min = 2;
+    let policy = QualityPolicy {
+        spot_check_rate: 0.0,
+        spot_check_min: 2,
+        ..QualityPolicy::default()
+    };
     let day = [
         entry(1, Stratum::Approval, 0.5),
         entry(2, Stratum::Rejection, 0.2),
@@ -194,8 +196,10 @@ fn with_a_zero_rate_the_minimum_alone_samples_lowest_draws_first() {
 
 #[test]
 fn ties_break_by_decision_id() {
-    let mut policy = QualityPolicy::default();
-    policy.spot_check_min = 1;
+    let policy = QualityPolicy {
+        spot_check_min: 1,
+        ..QualityPolicy::default()
+    };
     let day = [
         entry(9, Stratum::Rejection, 0.5),
         entry(4, Stratum::Rejection, 0.5),

@@ -275,7 +275,9 @@ pub struct LotStatus {
 }
 
 impl LotStatus {
-    /// `checked` and `overturns` count only decisions in the lot's sample.
+    /// `checked` and `overturns` count only decisions in the lot's sample ([`super::lot_sample`]
+    /// of the day's final decisions). Overturns are checks too, so `checked` is at least
+    /// `overturns`. An empty lot has nothing to check and is accepted.
     pub fn evaluate(lot_size: u64, aql: Aql, checked: u32, overturns: u32) -> LotStatus {
         let plan = sampling_plan(lot_size, aql);
         let checked = checked.max(overturns).min(plan.sample_size);
