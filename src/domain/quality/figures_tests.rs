@@ -76,7 +76,7 @@ fn cohen_kappa_of_the_worked_2x2_example_is_0_40() {
     assert!(close(t.kappa().expect("kappa"), 0.40, 1e-12));
 }
 
-// Wikipedia, "Cohen's kappa", "Same percentages but different numbers" examples, both with
+// Wikipedia, "Cohen's kappa", the worked examples of equal agreement, both with
 // p_o = 0.60: [[45, 15], [25, 15]] gives κ = 0.1304 and [[25, 35], [5, 35]] gives κ = 0.2593
 // (p_e = 0.54 and 0.46).
 #[test]
