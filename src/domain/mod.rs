@@ -14,6 +14,7 @@ pub mod flagged;
 pub mod flags;
 pub mod masking;
 pub mod policy;
+pub mod quality;
 pub mod queue;
 pub mod reason;
 pub mod review_item;
