@@ -4,7 +4,7 @@ use rusqlite::{Connection, params};
 
 use super::audit::{DONE, append_audit, refuse};
 use super::{Store, StoreError, StoreResult, now_utc};
-use crate::domain::policy::Policy;
+use crate::domain::policy::{IdentityMode, Policy};
 use crate::domain::roles::Act;
 
 /// The policy as stored (defaults for keys never set). A stored value that no longer parses is
@@ -24,6 +24,24 @@ pub(crate) fn load_policy(conn: &Connection) -> StoreResult<Policy> {
 }
 
 impl Store {
+    /// Checks that `who` may do `act` before a command starts: the identity policy (under
+    /// `login`, the name must be the process's login name) and the role. Refusals are audited.
+    pub fn authorize(&mut self, who: &str, login: Option<&str>, act: Act) -> StoreResult<()> {
+        let tx = self.write()?;
+        let policy = load_policy(&tx)?;
+        if policy.identity == IdentityMode::Login && login != Some(who) {
+            let message = format!(
+                "policy identity = login: you are logged in as {}, so you cannot work as {}; drop --reviewer/--by or log in as that person",
+                crate::domain::text_safety::escape_for_display(login.unwrap_or("(unknown)")),
+                crate::domain::text_safety::escape_for_display(who),
+            );
+            return Err(refuse(tx, who, act.as_str(), "identity", message));
+        }
+        let tx = super::users::require(tx, who, act, "session")?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The release policy every reviewer shares.
     pub fn policy(&self) -> StoreResult<Policy> {
         load_policy(&self.conn)

@@ -5,7 +5,6 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit::{DONE, append_audit, refuse};
 use super::{Store, StoreError, StoreResult, now_utc};
-use crate::domain::policy::IdentityMode;
 use crate::domain::roles::{Act, Role, User, refusal, valid_name};
 
 /// What actor name a policy-set change of users is recorded under when it comes from the
@@ -88,24 +87,6 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
-    /// Checks that `who` may do `act` before a command starts: the identity policy (under
-    /// `login`, the name must be the process's login name) and the role. Refusals are audited.
-    pub fn authorize(&mut self, who: &str, login: Option<&str>, act: Act) -> StoreResult<()> {
-        let tx = self.write()?;
-        let policy = super::policy::load_policy(&tx)?;
-        if policy.identity == IdentityMode::Login && login != Some(who) {
-            let message = format!(
-                "policy identity = login: you are logged in as {}, so you cannot work as {}; drop --reviewer/--by or log in as that person",
-                crate::domain::text_safety::escape_for_display(login.unwrap_or("(unknown)")),
-                crate::domain::text_safety::escape_for_display(who),
-            );
-            return Err(refuse(tx, who, act.as_str(), "identity", message));
-        }
-        let tx = require(tx, who, act, "session")?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Registers a person. The first person registered must be an admin (the database then
     /// leaves single-user mode, and the old policy `supervisors` list becomes supervisor users);
     /// after that only an admin may add people.
@@ -141,7 +122,7 @@ impl Store {
         // Policy's supervisors list predates roles: carry it forward once, audited (read before
         // anyone is registered, after which policy's list comes from the roles).
         let listed = if first {
-            super::policy::load_policy(&tx)?.supervisors
+            listed_supervisors(&tx)?
         } else {
             Vec::new()
         };
@@ -238,4 +219,23 @@ fn insert_user(tx: &Transaction<'_>, name: &str, role: Role, by: &str) -> StoreR
         None,
     )?;
     Ok(())
+}
+
+/// The old policy `supervisors` list as stored (read directly: while nobody is registered it is
+/// what policy says; afterwards policy's list comes from the roles).
+fn listed_supervisors(tx: &Transaction<'_>) -> StoreResult<Vec<String>> {
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT value FROM policy WHERE key = 'supervisors'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut policy = crate::domain::policy::Policy::default();
+    if let Some(value) = stored {
+        policy
+            .set("supervisors", &value)
+            .map_err(|e| StoreError::Refused(format!("the stored policy is unreadable: {e}")))?;
+    }
+    Ok(policy.supervisors)
 }
