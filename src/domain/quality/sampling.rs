@@ -15,48 +15,8 @@ use std::cmp::Ordering;
 
 use super::keyed_hash::HmacSha256;
 use super::policy::QualityPolicy;
-use crate::domain::DecisionAction;
 
-/// The verdict strata sampled at their own rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Stratum {
-    /// Approvals release an address: the costly error, sampled at the weighted rate.
-    Approval,
-    /// Rejections: sampled at the base rate.
-    Rejection,
-}
-
-impl Stratum {
-    pub const ALL: [Stratum; 2] = [Stratum::Approval, Stratum::Rejection];
-
-    /// The stratum of a history event, or None for events that are not a verdict on the match
-    /// (defer, note, undo) or that already go to a supervisor (escalate).
-    pub fn of(action: DecisionAction) -> Option<Stratum> {
-        match action {
-            DecisionAction::Approve => Some(Stratum::Approval),
-            DecisionAction::Reject => Some(Stratum::Rejection),
-            DecisionAction::Defer
-            | DecisionAction::Escalate
-            | DecisionAction::Note
-            | DecisionAction::Undo => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stratum::Approval => "approval",
-            Stratum::Rejection => "rejection",
-        }
-    }
-
-    /// The byte that names the stratum inside the hashed message.
-    fn tag(self) -> u8 {
-        match self {
-            Stratum::Approval => b'A',
-            Stratum::Rejection => b'R',
-        }
-    }
-}
+pub use super::policy::Stratum;
 
 /// What a draw is computed over: the decision row's id, who decided, and the verdict stratum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
