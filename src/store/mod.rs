@@ -9,6 +9,7 @@ mod export;
 mod gates;
 mod holds;
 mod import;
+pub mod permissions;
 mod policy;
 mod queue;
 mod recall;
@@ -71,9 +72,16 @@ impl Store {
         let created = if path.exists() {
             match inspect(path)? {
                 Found::Matchgate => Created::Existing,
-                Found::EmptySqlite => Created::New,
+                Found::EmptySqlite => {
+                    // The file is about to hold confidential records.
+                    permissions::restrict(path, &permissions::Access::Owner)
+                        .map_err(io_error(path))?;
+                    Created::New
+                }
             }
         } else {
+            // Owner-only before SQLite first opens it: SQLite gives -wal/-shm the same mode.
+            permissions::create_private(path).map_err(io_error(path))?;
             Created::New
         };
         Ok((Store::open_rw(path)?, created))
@@ -97,7 +105,20 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        store.warn_if_exposed();
         Ok(store)
+    }
+
+    /// Who besides the owner may read this database's files, from the policy's `team_group`
+    /// (owner only when unset, or when the group is unknown here: never wider by mistake).
+    pub fn file_access(&self) -> permissions::Access {
+        let policy = policy::load_policy(&self.conn).ok();
+        let team = policy.as_ref().and_then(|p| p.team_group.as_deref());
+        permissions::Access::from_team_group(team).unwrap_or(permissions::Access::Owner)
+    }
+
+    fn warn_if_exposed(&self) {
+        permissions::warn_if_exposed(&self.path, &self.file_access());
     }
 
     fn migrate(&mut self) -> StoreResult<()> {
@@ -143,6 +164,13 @@ impl Store {
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |e| StoreError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
     }
 }
 

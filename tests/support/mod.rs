@@ -46,6 +46,18 @@ impl Tmux {
     /// Starts `matchgate <args>` in a `width`x`height` terminal. Panics when tmux is missing:
     /// CI installs it (`.ci/run`).
     pub fn start(args: &[&str], width: u16, height: u16, env: &[(&str, &str)]) -> Tmux {
+        let mut command = vec![env!("CARGO_BIN_EXE_matchgate").to_string()];
+        command.extend(args.iter().map(|a| a.to_string()));
+        Tmux::start_command(&command, width, height, env)
+    }
+
+    /// Starts any command (program and arguments) in a `width`x`height` terminal.
+    pub fn start_command(
+        command: &[String],
+        width: u16,
+        height: u16,
+        env: &[(&str, &str)],
+    ) -> Tmux {
         // Unique per test in this process: tests run in parallel, each with its own tmux server.
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let id = format!(
@@ -57,8 +69,6 @@ impl Tmux {
             socket: format!("{id}-sock"),
             session: id,
         };
-        let mut command = vec![env!("CARGO_BIN_EXE_matchgate").to_string()];
-        command.extend(args.iter().map(|a| a.to_string()));
         let mut cmd = Command::new("tmux");
         cmd.args([
             "-L",
@@ -75,7 +85,7 @@ impl Tmux {
             cmd.args(["-e", &format!("{key}={value}")]);
         }
         cmd.arg("--");
-        cmd.args(&command);
+        cmd.args(command);
         cmd.env("TERM", "xterm-256color");
         cmd.stdin(std::process::Stdio::null());
         let out = cmd
@@ -124,6 +134,18 @@ impl Tmux {
         stdout(&self.tmux(&["display-message", "-p", "-t", &self.session, format]))
             .trim()
             .to_string()
+    }
+
+    /// Copies every byte the program writes to its terminal from now on into `file`.
+    pub fn pipe_output(&self, file: &Path) {
+        let target = format!("cat >> '{}'", file.display());
+        let out = self.tmux(&["pipe-pane", "-O", "-t", &self.session, &target]);
+        assert!(out.status.success(), "pipe-pane: {}", stderr(&out));
+    }
+
+    /// The process id of the program in the pane.
+    pub fn pane_pid(&self) -> i32 {
+        self.format("#{pane_pid}").parse().expect("pane pid")
     }
 
     /// "1" while the program uses the alternate screen, "0" once it gave the terminal back.

@@ -25,6 +25,8 @@ pub struct Policy {
     pub masked_fields: Vec<Field>,
     /// Who counts as a supervisor (for escalated and ambiguous matches and overrides).
     pub supervisors: Vec<String>,
+    /// The group whose members may read the database and exports (mode 0660); None: owner only.
+    pub team_group: Option<String>,
 }
 
 impl Default for Policy {
@@ -38,6 +40,7 @@ impl Default for Policy {
             allow_override: true,
             masked_fields: vec![Field::Tin],
             supervisors: Vec::new(),
+            team_group: None,
         }
     }
 }
@@ -57,7 +60,7 @@ pub enum PolicyError {
 
 impl Policy {
     /// Every key, in the order `policy show` prints them.
-    pub const KEYS: [&'static str; 8] = [
+    pub const KEYS: [&'static str; 9] = [
         "approvals_required",
         "blind",
         "min_identifiers",
@@ -66,6 +69,7 @@ impl Policy {
         "allow_override",
         "masked_fields",
         "supervisors",
+        "team_group",
     ];
 
     /// The value of a key as stored and shown.
@@ -84,6 +88,7 @@ impl Policy {
                 .collect::<Vec<_>>()
                 .join(","),
             "supervisors" => self.supervisors.join(","),
+            "team_group" => self.team_group.clone().unwrap_or_default(),
             _ => return None,
         })
     }
@@ -171,6 +176,19 @@ impl Policy {
                 names.sort();
                 names.dedup();
                 self.supervisors = names;
+            }
+            "team_group" => {
+                let ok = v.len() <= 32
+                    && !v.starts_with('-')
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                if !ok {
+                    return Err(bad(
+                        "team_group",
+                        "a group name (letters, digits, _ . -) or empty for owner-only files",
+                    ));
+                }
+                self.team_group = (!v.is_empty()).then(|| v.to_string());
             }
             _ => return Err(PolicyError::UnknownKey(key.to_string())),
         }
