@@ -143,6 +143,11 @@ impl Tmux {
         assert!(out.status.success(), "pipe-pane: {}", stderr(&out));
     }
 
+    /// The exit status of the program once the pane is dead.
+    pub fn exit_status(&self) -> String {
+        self.format("#{pane_dead_status}")
+    }
+
     /// The process id of the program in the pane.
     pub fn pane_pid(&self) -> i32 {
         self.format("#{pane_pid}").parse().expect("pane pid")
