@@ -2,6 +2,9 @@
 //! driving the review screen inside tmux.
 #![allow(dead_code)] // each test file uses its own subset
 
+#[cfg(unix)]
+pub mod faults;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -115,6 +118,14 @@ impl Tmux {
             let out = self.tmux(&["send-keys", "-t", &self.session, key]);
             assert!(out.status.success(), "send-keys {key}");
         }
+    }
+
+    /// Sends keys in one tmux command, so they reach the program as one quick burst.
+    pub fn keys_at_once(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(out.status.success(), "send-keys {keys:?}");
     }
 
     pub fn resize(&self, width: u16, height: u16) {
