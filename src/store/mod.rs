@@ -9,6 +9,7 @@ mod export;
 mod gates;
 mod holds;
 mod import;
+mod integrity;
 pub mod permissions;
 mod policy;
 mod queue;
@@ -189,6 +190,18 @@ fn inspect(path: &Path) -> StoreResult<Found> {
     if path.is_dir() {
         return Err(not_ours("it is a directory".into()));
     }
+    let damaged = |detail: String| StoreError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    // SQLite reports a damaged file only when a query reaches the damage; say so as damage.
+    let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => damaged(e.to_string()),
+        _ => StoreError::from(e),
+    };
+    if let Some(detail) = integrity::truncation(path) {
+        return Err(damaged(detail));
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -201,16 +214,23 @@ fn inspect(path: &Path) -> StoreResult<Found> {
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
             return Err(not_ours("it is not a SQLite file".into()));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(corrupt(e)),
     };
-    let version = read("PRAGMA user_version")?;
-    let tables = read("SELECT count(*) FROM sqlite_master")?;
+    let version = read("PRAGMA user_version").map_err(corrupt)?;
+    let tables = read("SELECT count(*) FROM sqlite_master").map_err(corrupt)?;
     if app_id == schema::APPLICATION_ID {
         if version > schema::current_version() {
             return Err(StoreError::NewerVersion {
                 path: path.to_path_buf(),
                 found: version,
                 supported: schema::current_version(),
+            });
+        }
+        let altered = integrity::schema_alterations(&conn, version).map_err(corrupt)?;
+        if !altered.is_empty() {
+            return Err(StoreError::Altered {
+                path: path.to_path_buf(),
+                detail: altered.join("; "),
             });
         }
         return Ok(Found::Matchgate);
