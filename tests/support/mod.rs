@@ -4,6 +4,7 @@
 
 #[cfg(unix)]
 pub mod faults;
+pub mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
