@@ -66,7 +66,13 @@ fn stops_cleanly_on(signal: i32) {
     assert_eq!(tmux.alternate_screen(), "0", "the terminal is restored");
     let screen = tmux.history();
     assert!(screen.contains("stopped by a signal"), "{screen}");
-    assert_eq!(tmux.exit_status(), "0", "a clean exit:\n{screen}");
+    // tmux does not always record the status of a pane whose terminal closed first; when it
+    // does, it must be a clean exit (not a death by the signal, not the watchdog's 129).
+    let status = tmux.exit_status();
+    assert!(
+        status == "0" || status.is_empty(),
+        "a clean exit (status {status:?}):\n{screen}"
+    );
     let conn = db(&db_path);
     assert_eq!(
         count(

@@ -54,13 +54,27 @@ impl Store {
     /// Opens an existing matchgate database; refuses a missing path, a foreign file or a newer
     /// schema without writing anything.
     pub fn open(path: &Path) -> StoreResult<Store> {
+        Store::open_checked(path, false).map(|(store, _)| store)
+    }
+
+    /// Opens a database even when its schema was altered, returning how: for `audit verify` and
+    /// `audit head`, which must still read the evidence of tampering. Everything else refuses.
+    pub fn open_forensic(path: &Path) -> StoreResult<(Store, Vec<String>)> {
+        Store::open_checked(path, true)
+    }
+
+    /// An altered schema is refused before anything is written, unless `allow_altered`.
+    fn open_checked(path: &Path, allow_altered: bool) -> StoreResult<(Store, Vec<String>)> {
         if !path.exists() {
             return Err(StoreError::NoDatabase {
                 path: path.to_path_buf(),
             });
         }
         match inspect(path)? {
-            Found::Matchgate => Store::open_rw(path),
+            Found::Matchgate(altered) if !allow_altered && !altered.is_empty() => {
+                Err(altered_error(path, &altered))
+            }
+            Found::Matchgate(altered) => Ok((Store::open_rw(path)?, altered)),
             Found::EmptySqlite => Err(StoreError::NotMatchgate {
                 path: path.to_path_buf(),
                 detail: "it is empty; run `matchgate init` on it".into(),
@@ -72,7 +86,10 @@ impl Store {
     pub fn create(path: &Path) -> StoreResult<(Store, Created)> {
         let created = if path.exists() {
             match inspect(path)? {
-                Found::Matchgate => Created::Existing,
+                Found::Matchgate(altered) if !altered.is_empty() => {
+                    return Err(altered_error(path, &altered));
+                }
+                Found::Matchgate(_) => Created::Existing,
                 Found::EmptySqlite => {
                     // The file is about to hold confidential records.
                     permissions::restrict(path, &permissions::Access::Owner)
@@ -168,6 +185,13 @@ impl Store {
     }
 }
 
+fn altered_error(path: &Path, altered: &[String]) -> StoreError {
+    StoreError::Altered {
+        path: path.to_path_buf(),
+        detail: altered.join("; "),
+    }
+}
+
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |e| StoreError::Io {
         path: path.to_path_buf(),
@@ -176,7 +200,8 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
 }
 
 enum Found {
-    Matchgate,
+    /// Ours, with how its schema was altered (empty when it was not).
+    Matchgate(Vec<String>),
     /// A SQLite file with no tables and no marks (for instance a 0-byte file).
     EmptySqlite,
 }
@@ -227,13 +252,7 @@ fn inspect(path: &Path) -> StoreResult<Found> {
             });
         }
         let altered = integrity::schema_alterations(&conn, version).map_err(corrupt)?;
-        if !altered.is_empty() {
-            return Err(StoreError::Altered {
-                path: path.to_path_buf(),
-                detail: altered.join("; "),
-            });
-        }
-        return Ok(Found::Matchgate);
+        return Ok(Found::Matchgate(altered));
     }
     if app_id == 0 && version == 0 && tables == 0 {
         return Ok(Found::EmptySqlite);

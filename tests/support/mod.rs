@@ -156,8 +156,17 @@ impl Tmux {
     }
 
     /// The exit status of the program once the pane is dead.
+    /// tmux may mark the pane dead a moment before it records the status: wait for it.
     pub fn exit_status(&self) -> String {
-        self.format("#{pane_dead_status}")
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let status =
+                self.format("#{pane_dead_status}#{?pane_dead_signal,signal #{pane_dead_signal},}");
+            if !status.is_empty() || Instant::now() > deadline {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The process id of the program in the pane.
