@@ -45,6 +45,62 @@ pub enum Command {
     Recall(RecallArgs),
     /// A supervisor's override of the address-sufficiency gate, recorded as their approval.
     Override(OverrideArgs),
+    /// Register people and their roles (reviewer, supervisor, admin); audited.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Reviewer,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Register a person (the first one must be an admin; then only admins may add people).
+    Add(UserAddArgs),
+    /// List registered people, their roles and whether they are enabled.
+    List(DbArg),
+    /// Disable a person: they keep their history and may do nothing more.
+    Disable(UserNameArgs),
+    /// Give a person a new role (re-enables a disabled person).
+    Role(UserRoleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Who makes the change (an admin); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub name: String,
+    /// Who makes the change (an admin); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserRoleArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub name: String,
+    #[arg(value_enum)]
+    pub role: RoleArg,
+    /// Who makes the change (an admin); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,7 +108,7 @@ pub enum PolicyCommand {
     /// Print every policy key and its value.
     Show(DbArg),
     /// Set one policy key (approvals_required, blind, min_identifiers, score_floor,
-    /// ambiguity_gap, allow_override, masked_fields, supervisors).
+    /// ambiguity_gap, allow_override, masked_fields, supervisors, identity).
     Set(PolicySetArgs),
 }
 
@@ -194,7 +250,8 @@ pub struct OverrideArgs {
     pub db: DbArg,
     #[arg(long = "match", value_name = "ID")]
     pub match_id: i64,
-    /// The supervisor (must be listed in policy `supervisors`).
+    /// The supervisor (the supervisor role; on a database without users, listed in policy
+    /// `supervisors`).
     #[arg(long, value_name = "NAME")]
     pub supervisor: String,
     /// Why the address may be released despite failing the sufficiency rules.

@@ -3,38 +3,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
-use support::{Tmux, count, db, run, write_file};
-
-/// Imports `csv` into a new database in `dir` and returns the database's path.
-fn imported(dir: &Path, csv: &str) -> PathBuf {
-    let file = write_file(dir, "flagged.csv", csv);
-    let db_path = dir.join("review.db");
-    let out = run(&[
-        "import",
-        "--db",
-        db_path.to_str().expect("utf-8"),
-        file.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "import failed: {}",
-        support::stderr(&out)
-    );
-    db_path
-}
-
-/// Starts `matchgate review --db DB [args]` in a 100x32 tmux terminal. HOME and XDG point at
-/// `dir`, so no user keymap on this machine changes the keys.
-fn review(dir: &Path, db_path: &Path, args: &[&str], env: &[(&str, &str)]) -> Tmux {
-    let home = dir.to_str().expect("utf-8");
-    let mut all_args = vec!["review", "--db", db_path.to_str().expect("utf-8")];
-    all_args.extend_from_slice(args);
-    let mut all_env = vec![("HOME", home), ("XDG_CONFIG_HOME", home)];
-    all_env.extend_from_slice(env);
-    Tmux::start(&all_args, 100, 32, &all_env)
-}
+use support::{count, db, imported, review};
 
 const FIXTURE: &str = "\
 batch,requester,legal_basis,request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin
@@ -155,7 +124,10 @@ fn the_terminal_is_restored_after_a_panic() {
         dir.path(),
         &db_path,
         &[],
-        &[("MATCHGATE_TEST_PANIC_ON_KEY", "1")],
+        &[
+            ("MATCHGATE_TEST_PANIC_ON_KEY", "1"),
+            ("RUST_BACKTRACE", "0"),
+        ],
     );
     tmux.wait_for("request R1");
     assert_eq!(tmux.alternate_screen(), "1");

@@ -690,7 +690,7 @@ fn policy_show_and_set_with_bad_keys_and_values_refused() {
 }
 
 #[test]
-fn a_v1_database_is_migrated_to_v2() {
+fn a_v1_database_is_migrated_to_the_current_schema() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("v1.db");
     {
@@ -712,9 +712,15 @@ fn a_v1_database_is_migrated_to_v2() {
         .expect("batch");
     }
     let store = Store::open(&path).expect("open migrates");
-    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        matchgate::store::schema::current_version()
+    );
     let conn = db(&path);
     for table in [
+        "users",
+        "claims",
+        "queue_moves",
         "policy",
         "holds",
         "overrides",

@@ -9,7 +9,7 @@ use matchgate::domain::{MatchStatus, QueueFilter};
 use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 use matchgate::store::Store;
 use matchgate::tui::keymap::Keymap;
-use matchgate::tui::runtime::{Runtime, run};
+use matchgate::tui::runtime::{Events, Runtime, run};
 use matchgate::tui::state::{ReviewState, SessionInfo, StatusKind};
 use ratatui::{Terminal, backend::TestBackend};
 
@@ -77,10 +77,15 @@ fn drive(store: &mut Store, state: &mut ReviewState, events: Vec<Event>) -> Term
     let mut terminal = Terminal::new(TestBackend::new(100, 32)).expect("terminal");
     let mut events: VecDeque<Event> = events.into();
     let keymap = Keymap::default_keymap();
-    let mut runtime = Runtime::new(store, "loop".into());
-    run(&mut terminal, state, &keymap, &mut runtime, || {
-        Ok(events.pop_front())
-    })
+    let runtime = Runtime::new(store, "loop".into());
+    let mut next = || events.pop_front();
+    run(
+        &mut terminal,
+        state,
+        &keymap,
+        runtime,
+        Events::Scripted(&mut next),
+    )
     .expect("run");
     terminal
 }

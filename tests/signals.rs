@@ -65,7 +65,6 @@ fn stops_cleanly_on(signal: i32) {
     tmux.wait_exit();
     assert_eq!(tmux.alternate_screen(), "0", "the terminal is restored");
     let screen = tmux.history();
-    assert!(screen.contains("stopped by a signal"), "{screen}");
     // tmux does not always record the status of a pane whose terminal closed first; when it
     // does, it must be a clean exit (not a death by the signal, not the watchdog's 129).
     let status = tmux.exit_status();

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::reviewer_name;
+use super::identity::authorize;
 use crate::cli::{ExportArgs, FileFormat};
 use crate::domain::policy::ReleaseRow;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::{ExportFormat, Store};
 
@@ -39,7 +40,6 @@ fn share_with_team(store: &Store, out: &std::path::Path) -> anyhow::Result<()> {
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let who = reviewer_name(args.by.as_deref());
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
         if let Some(id) = args.match_id {
@@ -76,6 +76,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .context("--out FILE is required (or use --dry-run to preview)")?;
     let format = format_of(args.format, Some(out));
     let mut store = Store::open(&args.db.db)?;
+    let act = if args.decisions {
+        Act::Supervise
+    } else {
+        Act::Release
+    };
+    let who = authorize(&mut store, args.by.as_deref(), act)?;
     if args.decisions {
         let n = store.export_decisions(&who, out, format)?;
         share_with_team(&store, out)?;

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use super::reviewer_name;
+use super::identity::authorize;
 use crate::cli::{HoldCommand, HoldScopeArg};
 use crate::domain::policy::{Hold, HoldScope};
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 
@@ -16,7 +17,7 @@ pub fn run(cmd: &HoldCommand) -> anyhow::Result<ExitCode> {
                 HoldScopeArg::Residential => HoldScope::Residential,
                 HoldScopeArg::All => HoldScope::All,
             };
-            let who = reviewer_name(args.by.as_deref());
+            let who = authorize(&mut store, args.by.as_deref(), Act::Hold)?;
             let hold = store.add_hold(&args.batch, scope, &args.reason, &who)?;
             println!(
                 "hold {} added on batch {} ({}): approvals are refused and export releases nothing covered by it until it is lifted",
@@ -37,7 +38,7 @@ pub fn run(cmd: &HoldCommand) -> anyhow::Result<ExitCode> {
         }
         HoldCommand::Lift(args) => {
             let mut store = Store::open(&args.db.db)?;
-            let who = reviewer_name(args.by.as_deref());
+            let who = authorize(&mut store, args.by.as_deref(), Act::Hold)?;
             let hold = store.lift_hold(args.id, &args.reason, &who)?;
             println!(
                 "hold {} on batch {} lifted",

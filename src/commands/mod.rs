@@ -5,6 +5,7 @@ mod demo;
 mod export;
 mod generate;
 mod hold;
+pub mod identity;
 mod import;
 mod init;
 mod r#override;
@@ -13,6 +14,7 @@ mod recall;
 mod review;
 mod scenario_setup;
 mod stats;
+mod user;
 
 use std::process::ExitCode;
 
@@ -32,17 +34,13 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => audit::run(&cmd),
         Command::Recall(args) => recall::run(&args),
         Command::Override(args) => r#override::run(&args),
+        Command::User(cmd) => user::run(&cmd),
     }
 }
 
 /// The reviewer name to record: the given one, else the login name.
 pub fn reviewer_name(given: Option<&str>) -> String {
-    given
-        .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| "reviewer".to_string())
+    identity::actor_name(given)
 }
 
 /// Prints a training session's scoreboard as JSON on stdout (for a trainer's records).

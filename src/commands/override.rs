@@ -2,11 +2,14 @@
 
 use std::process::ExitCode;
 
+use super::identity::authorize;
 use crate::cli::OverrideArgs;
+use crate::domain::roles::Act;
 use crate::store::Store;
 
 pub fn run(args: &OverrideArgs) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&args.db.db)?;
+    authorize(&mut store, Some(&args.supervisor), Act::Override)?;
     let session = format!("cli-override-{}", std::process::id());
     let outcome = store.record_override(
         args.match_id,

@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use super::reviewer_name;
+use super::identity::authorize;
 use crate::cli::PolicyCommand;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::{escape_for_display, escape_lines_for_display};
 use crate::store::Store;
 use crate::store::permissions::{self, Access};
@@ -16,7 +17,7 @@ pub fn run(cmd: &PolicyCommand) -> anyhow::Result<ExitCode> {
         }
         PolicyCommand::Set(args) => {
             let mut store = Store::open(&args.db.db)?;
-            let who = reviewer_name(args.by.as_deref());
+            let who = authorize(&mut store, args.by.as_deref(), Act::ChangePolicy)?;
             // A group this host does not know is refused before anything is stored.
             let access = (args.key == "team_group")
                 .then(|| Access::from_team_group(Some(&args.value)))

@@ -7,9 +7,10 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::export::format_of;
-use super::reviewer_name;
+use super::identity::authorize;
 use crate::cli::RecallArgs;
 use crate::domain::ItemFlags;
+use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::domain::text_safety::{escape_lines_for_display, json_for_terminal};
 use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store};
@@ -198,7 +199,7 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
         println!("{} release(s)", rows.len());
     }
     if args.mark {
-        let who = reviewer_name(args.by.as_deref());
+        let who = authorize(&mut store, args.by.as_deref(), Act::Recall)?;
         let n = store.mark_recalled(&rows, &who, &args.reason)?;
         eprintln!(
             "recorded {n} recall(s) (audited); {} already recalled",

@@ -3,16 +3,19 @@
 
 use std::process::ExitCode;
 
-use super::{print_scoreboard_json, reviewer_name};
+use super::identity::authorize;
+use super::print_scoreboard_json;
 use crate::cli::ReviewArgs;
+use crate::domain::roles::Act;
 use crate::store::Store;
 use crate::tui::session::{SessionOptions, review};
 
 pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     // Opening first: a missing or foreign database fails before the terminal is touched.
     let mut store = Store::open(&args.db.db)?;
+    let reviewer = authorize(&mut store, args.reviewer.as_deref(), Act::Review)?;
     let options = SessionOptions {
-        reviewer: reviewer_name(args.reviewer.as_deref()),
+        reviewer,
         batch: args.batch.clone(),
         training: args.training,
         db_label: None,

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod agreement;
 pub mod audit;
+pub mod claim;
 pub mod decision;
 pub mod explain;
 pub mod field;
@@ -14,6 +15,7 @@ pub mod policy;
 pub mod queue;
 pub mod reason;
 pub mod review_item;
+pub mod roles;
 pub mod status;
 pub mod text_safety;
 pub mod training;
@@ -23,7 +25,7 @@ pub use field::{Field, Record};
 pub use flagged::{BatchInfo, FlaggedMatch, Gold};
 pub use flags::ItemFlags;
 pub use queue::{
-    QueueCounts, QueueEntry, QueueFilter, QueueKey, QueueSort, ScoreBand, StateFilter,
+    QueueCounts, QueueEntry, QueueFilter, QueueKey, QueueMove, QueueSort, ScoreBand, StateFilter,
 };
 pub use reason::ReasonCode;
 pub use review_item::{CandidateMatch, ReviewItem};

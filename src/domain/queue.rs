@@ -186,3 +186,73 @@ impl QueueCounts {
         self
     }
 }
+
+/// A request that changed queue state, as another session's commit left it (live updates).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueueMove {
+    pub request_id: i64,
+    pub batch_id: i64,
+    pub top_score: f64,
+    pub flags: ItemFlags,
+    pub before: QueueState,
+    pub after: QueueState,
+}
+
+impl QueueFilter {
+    /// Whether a request with these values is counted under this filter (whatever its state).
+    pub fn admits(&self, batch_id: i64, top_score: f64, flags: ItemFlags) -> bool {
+        self.batch_id.is_none_or(|b| b == batch_id)
+            && self.band.is_none_or(|band| {
+                let (lo, hi) = band.range();
+                top_score >= lo && top_score < hi
+            })
+            && self.flag.is_none_or(|f| f.0 & flags.0 != 0)
+    }
+}
+
+impl QueueCounts {
+    /// The counts after other sessions' moves, taking only the requests the filter counts.
+    pub fn after_moves(self, moves: &[QueueMove], filter: &QueueFilter) -> QueueCounts {
+        moves
+            .iter()
+            .filter(|m| filter.admits(m.batch_id, m.top_score, m.flags))
+            .fold(self, |counts, m| counts.moved(m.before, m.after))
+    }
+}
+
+#[cfg(test)]
+mod move_tests {
+    use super::*;
+
+    #[test]
+    fn moves_outside_the_filter_leave_counts_alone() {
+        let counts = QueueCounts {
+            open: 5,
+            deferred: 1,
+            escalated: 0,
+            done: 2,
+        };
+        let mv = |batch_id, top_score, after| QueueMove {
+            request_id: 1,
+            batch_id,
+            top_score,
+            flags: ItemFlags(0),
+            before: QueueState::Open,
+            after,
+        };
+        let filter = QueueFilter {
+            batch_id: Some(7),
+            ..QueueFilter::default()
+        };
+        let moves = [
+            mv(7, 0.9, QueueState::Done),
+            mv(8, 0.9, QueueState::Done),
+            mv(7, 0.5, QueueState::Escalated),
+        ];
+        let after = counts.after_moves(&moves, &filter);
+        assert_eq!((after.open, after.escalated, after.done), (3, 1, 3));
+        assert_eq!(after.total(), counts.total());
+        let everything = counts.after_moves(&moves, &QueueFilter::default());
+        assert_eq!((everything.open, everything.done), (2, 4));
+    }
+}

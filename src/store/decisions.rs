@@ -4,10 +4,13 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::{DONE, DecisionRecord, append_audit, refuse};
+use super::claims::{fence, lost_claim};
 use super::gates::{load_context, standing_approvals};
 use super::policy::load_policy;
+use super::users::require;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{check_release, describe_refusals};
+use crate::domain::roles::Act;
 use crate::domain::{Decision, DecisionAction, MatchStatus, QueueState, ReasonCode, Verdict};
 
 /// What a committed decision (or undo) changed.
@@ -82,14 +85,30 @@ impl Store {
     ) -> StoreResult<DecisionOutcome> {
         let tx = self.write()?;
         let (request_id, status) = match_row(&tx, decision.match_id)?;
-        let policy = load_policy(&tx)?;
         let who = decision.reviewer.as_str();
         let object = format!("match:{}", decision.match_id);
+        let act = if override_justification.is_some() {
+            Act::Override
+        } else {
+            Act::Review
+        };
+        let tx = require(tx, who, act, &object)?;
         let action = if override_justification.is_some() {
             "override"
         } else {
             decision.verdict.action().as_str()
         };
+        // Fenced by the claim: nobody else may hold the request while this commits.
+        if let Some(holder) = fence(&tx, request_id, session)? {
+            return Err(refuse(
+                tx,
+                who,
+                action,
+                &object,
+                lost_claim(request_id, &holder),
+            ));
+        }
+        let policy = load_policy(&tx)?;
         // An escalated match may be approved (the gates then require a supervisor) or
         // rejected by a supervisor.
         let supervisor_on_escalated = status == MatchStatus::Escalated
@@ -218,7 +237,7 @@ impl Store {
             .to_string();
             append_audit(&tx, who, "override", &object, DONE, &detail, None)?;
         }
-        let state_after = rerank(&tx, request_id)?;
+        let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
         Ok(DecisionOutcome {
             group_id,
@@ -299,6 +318,15 @@ impl Store {
             }
         }
         let (request_id, _) = match_row(&tx, first.1)?;
+        if let Some(holder) = fence(&tx, request_id, session)? {
+            return Err(refuse(
+                tx,
+                reviewer,
+                "undo",
+                &object,
+                lost_claim(request_id, &holder),
+            ));
+        }
         let state_before = request_state(&tx, request_id)?;
         let mut rows = Vec::new();
         for (id, match_id, _, before, after) in &originals {
@@ -327,7 +355,7 @@ impl Store {
             });
         }
         let group_id = append(&tx, &rows, reviewer, 0, session)?;
-        let state_after = rerank(&tx, request_id)?;
+        let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
         Ok(DecisionOutcome {
             group_id,
@@ -392,7 +420,7 @@ fn request_state(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueStat
 }
 
 /// Recomputes the request's queue state from its matches' statuses and stores it.
-fn rerank(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
+fn rerank(tx: &Transaction<'_>, request_id: i64, session: &str) -> StoreResult<QueueState> {
     let statuses: Vec<MatchStatus> = {
         let mut stmt = tx.prepare_cached("SELECT status FROM matches WHERE request_id = ?")?;
         let rows = stmt.query_map([request_id], |r| r.get::<_, String>(0))?;
@@ -403,8 +431,12 @@ fn rerank(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
         out
     };
     let state = QueueState::of(statuses);
-    tx.prepare_cached("UPDATE requests SET queue_rank = ? WHERE id = ?")?
-        .execute(params![state.rank(), request_id])?;
+    let before = request_state(tx, request_id)?;
+    if state != before {
+        tx.prepare_cached("UPDATE requests SET queue_rank = ? WHERE id = ?")?
+            .execute(params![state.rank(), request_id])?;
+        super::live::record_move(tx, request_id, before, state, session)?;
+    }
     Ok(state)
 }
 

@@ -54,6 +54,7 @@ impl Store {
     ) -> StoreResult<Hold> {
         let tx = self.write()?;
         let object = format!("batch:{batch}");
+        let tx = super::users::require(tx, who, crate::domain::roles::Act::Hold, &object)?;
         let batch_id: Option<i64> = tx
             .query_row("SELECT id FROM batches WHERE name = ?", [batch], |r| {
                 r.get(0)
@@ -103,6 +104,7 @@ impl Store {
     pub fn lift_hold(&mut self, id: i64, reason: &str, who: &str) -> StoreResult<Hold> {
         let tx = self.write()?;
         let object = format!("hold:{id}");
+        let tx = super::users::require(tx, who, crate::domain::roles::Act::Hold, &object)?;
         let hold = match hold_by_id(&tx, id) {
             Ok(h) => h,
             Err(StoreError::NotFound(m)) => {

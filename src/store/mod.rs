@@ -2,6 +2,7 @@
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
 mod audit;
+mod claims;
 mod copy;
 mod decisions;
 mod error;
@@ -10,6 +11,7 @@ mod gates;
 mod holds;
 mod import;
 mod integrity;
+mod live;
 pub mod permissions;
 mod policy;
 mod queue;
@@ -18,11 +20,13 @@ mod records;
 pub mod schema;
 mod search;
 mod stats;
+mod users;
 
 pub use audit::AuditVerdict;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
+pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
 pub use stats::{BatchStatusCount, Stats};
@@ -39,6 +43,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Who works through this store (the review screen sets it); None for commands.
+    claimant: Option<crate::domain::claim::Claimant>,
 }
 
 /// What `Store::create` found at the path.
@@ -121,6 +127,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            claimant: None,
         };
         store.migrate()?;
         store.warn_if_exposed();

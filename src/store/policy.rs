@@ -5,6 +5,7 @@ use rusqlite::{Connection, params};
 use super::audit::{DONE, append_audit, refuse};
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::Policy;
+use crate::domain::roles::Act;
 
 /// The policy as stored (defaults for keys never set). A stored value that no longer parses is
 /// an error, never a silent fallback to a looser default.
@@ -13,8 +14,13 @@ pub(crate) fn load_policy(conn: &Connection) -> StoreResult<Policy> {
     let rows: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    Policy::from_entries(rows.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| StoreError::Refused(format!("the stored policy is unreadable: {e}")))
+    let mut policy = Policy::from_entries(rows.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| StoreError::Refused(format!("the stored policy is unreadable: {e}")))?;
+    // Once people are registered, who supervises is their role, not the old policy list.
+    if super::users::registered(conn)? {
+        policy.supervisors = super::users::supervisor_names(conn)?;
+    }
+    Ok(policy)
 }
 
 impl Store {
@@ -27,9 +33,19 @@ impl Store {
     /// A bad key or value is refused, and the refusal is audited too.
     pub fn set_policy(&mut self, key: &str, value: &str, who: &str) -> StoreResult<Policy> {
         let tx = self.write()?;
+        let object = format!("policy:{key}");
+        let tx = super::users::require(tx, who, Act::ChangePolicy, &object)?;
+        if key == "supervisors" && super::users::registered(&tx)? {
+            return Err(refuse(
+                tx,
+                who,
+                "policy-set",
+                &object,
+                "this database has registered users, so supervisors are people with the supervisor role; use `matchgate user role NAME supervisor`".into(),
+            ));
+        }
         let mut policy = load_policy(&tx)?;
         let old = policy.get(key);
-        let object = format!("policy:{key}");
         if let Err(e) = policy.set(key, value) {
             return Err(refuse(tx, who, "policy-set", &object, e.to_string()));
         }

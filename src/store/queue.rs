@@ -7,6 +7,7 @@ use rusqlite::{Row, params_from_iter, types::Value};
 
 use super::records::{REQUEST_FIELDS, columns, record_from_row};
 use super::{Store, StoreResult};
+use crate::domain::claim::Claimant;
 use crate::domain::{
     BatchInfo, CandidateMatch, Field, Gold, ItemFlags, MatchStatus, QueueCounts, QueueEntry,
     QueueFilter, QueueKey, QueueSort, QueueState, ReviewItem,
@@ -88,6 +89,7 @@ impl Store {
         let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM requests r WHERE r.queue_rank = ?");
         let mut args: Vec<Value> = vec![Value::Integer(state.rank())];
         push_filter(&mut sql, &mut args, filter);
+        push_claimant(&mut sql, &mut args, self.claimant.as_ref());
         // Queue order within a state, as (columns, true when the columns ascend).
         let (order_cols, ascending) = match (sort, filter.batch_id) {
             (QueueSort::Score, _) => ("r.top_score, r.id", false),
@@ -125,6 +127,14 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One request as a queue entry (to return to it, e.g. a claim from an earlier session).
+    pub fn queue_entry(&self, request_id: i64) -> StoreResult<Option<QueueEntry>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM requests r WHERE r.id = ?");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query_map([request_id], entry_from_row)?;
+        Ok(rows.next().transpose()?)
     }
 
     /// How many requests stand in each queue state under the filter's batch, band and flag.
@@ -239,6 +249,27 @@ pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &Queu
         sql.push_str(" AND (r.flags & ?) != 0");
         args.push(Value::Integer(i64::from(flag.0)));
     }
+}
+
+/// Leaves out, for the reviewer working, what another session holds and what they already
+/// approved as the first of two (a second approval must come from someone else).
+pub(super) fn push_claimant(sql: &mut String, args: &mut Vec<Value>, claimant: Option<&Claimant>) {
+    let Some(me) = claimant else {
+        return;
+    };
+    sql.push_str(
+        " AND NOT EXISTS (SELECT 1 FROM claims c
+                           WHERE c.request_id = r.id AND c.session != ? AND c.expires_ms > ?)
+          AND NOT EXISTS (SELECT 1 FROM matches m JOIN decisions d ON d.match_id = m.id
+                           WHERE m.request_id = r.id AND m.status = 'pending'
+                             AND d.action = 'approve' AND d.reviewer = ?
+                             AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id))",
+    );
+    args.extend([
+        Value::Text(me.session.clone()),
+        Value::Integer(super::claims::now_ms()),
+        Value::Text(me.reviewer.clone()),
+    ]);
 }
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<QueueEntry> {

@@ -4,7 +4,7 @@
 pub const APPLICATION_ID: i64 = 0x4D47_4154;
 
 /// Migrations in order; `PRAGMA user_version` counts how many have run.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
@@ -210,4 +210,48 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// A team on one database: registered people with roles, and claims (leases) on requests so two
+/// reviewers are never shown the same one.
+const V3: &str = r#"
+-- People allowed to work on this database. While the table is empty the database is in
+-- single-user mode (no checks). A person is never deleted: disabling keeps their history legible.
+CREATE TABLE users (
+    name        TEXT PRIMARY KEY,
+    role        TEXT NOT NULL CHECK (role IN ('reviewer','supervisor','admin')),
+    disabled_at TEXT,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+BEGIN SELECT RAISE(ABORT, 'users are never deleted; disable them'); END;
+
+-- Who is looking at a request now. One row per claimed request; a lease ends at expires_ms
+-- (Unix milliseconds) unless renewed. session fences decisions: a decision commits only while
+-- its session holds the request (or nobody does).
+CREATE TABLE claims (
+    request_id  INTEGER PRIMARY KEY REFERENCES requests(id),
+    holder      TEXT NOT NULL,
+    session     TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    expires_ms  INTEGER NOT NULL
+);
+CREATE INDEX claims_by_session ON claims (session);
+CREATE INDEX claims_by_holder  ON claims (holder, expires_ms);
+
+-- Every change of a request's queue state, appended in the transaction that made it, so running
+-- screens keep their counts and lists current by reading what changed instead of rescanning.
+CREATE TABLE queue_moves (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests(id),
+    rank_before INTEGER NOT NULL,
+    rank_after  INTEGER NOT NULL,
+    session     TEXT NOT NULL
+);
+
+-- Whether an approval still stands is asked per match (release gates, a first approver's queue);
+-- without this every such question scanned the whole history.
+CREATE INDEX decisions_by_undoes ON decisions (undoes) WHERE undoes IS NOT NULL;
 "#;

@@ -5,7 +5,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rusqlite::{params_from_iter, types::Value};
 
-use super::queue::push_filter;
+use super::queue::{push_claimant, push_filter};
 use super::{Store, StoreResult};
 use crate::domain::{ItemFlags, QueueEntry, QueueFilter, QueueState};
 
@@ -37,6 +37,7 @@ impl Store {
         let mut args: Vec<Value> = vec![Value::Text(fts_query)];
         args.extend(states.iter().map(|s| Value::Integer(s.rank())));
         push_filter(&mut sql, &mut args, filter);
+        push_claimant(&mut sql, &mut args, self.claimant.as_ref());
         sql.push_str(" LIMIT ?");
         args.push(Value::Integer(RANKED));
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::domain::policy::{Hold, Policy, Refusal, ReleaseRow};
-use crate::domain::{QueueCounts, QueueEntry, ReviewItem};
+use crate::domain::{BatchInfo, QueueCounts, QueueEntry, QueueMove, ReviewItem};
 use crate::store::DecisionOutcome;
 
 /// What a key can be bound to (the names used in keymap files, in snake_case).
@@ -128,6 +128,23 @@ pub enum Action {
     },
     /// The current item arrived (None: it vanished, e.g. deleted by another tool).
     ItemLoaded(Option<Box<ReviewItem>>),
+    /// The shown item, loaded again after another session's commit.
+    ItemRefreshed(Option<Box<ReviewItem>>),
+    /// Another reviewer's screen holds this request: it is skipped.
+    ItemHeld { request_id: i64, holder: String },
+    /// The window's entries, reloaded after another session's commit.
+    WindowRefreshed(Vec<QueueEntry>),
+    /// Another session committed: these requests changed queue state (`truncated`: too many to
+    /// apply one by one), and the batches are now these.
+    StoreChanged {
+        moves: Vec<QueueMove>,
+        truncated: bool,
+        batches: Vec<(i64, BatchInfo)>,
+    },
+    /// The request this reviewer still held from an earlier session, if any.
+    Resumed(Option<QueueEntry>),
+    /// End the session now (SIGTERM, SIGHUP, the end of a script): claims are released.
+    Terminate,
     /// A decision was committed; the item had been on screen for `viewed_ms`.
     DecisionSaved {
         outcome: DecisionOutcome,

@@ -15,7 +15,19 @@ pub enum Effect {
         placement: Placement,
     },
     LoadCounts(QueueFilter),
+    /// Claim the request, then load it (or report who holds it).
     LoadItem(i64),
+    /// Load the shown request again, without claiming (something changed elsewhere).
+    RefreshItem(i64),
+    /// Reload the entries the window holds, from its first one (something changed elsewhere).
+    RefreshWindow {
+        filter: QueueFilter,
+        sort: QueueSort,
+        from: PageFrom,
+        limit: usize,
+    },
+    /// Take back this reviewer's claims from an earlier session, and start from the newest.
+    Resume,
     /// Commit a decision; `shown_for_ms` is filled by the runtime from when the item appeared.
     Decide {
         match_id: i64,
@@ -37,5 +49,6 @@ pub enum Effect {
         filter: QueueFilter,
         query: String,
     },
+    /// Release the session's claims and stop.
     Quit,
 }

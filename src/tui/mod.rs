@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod effect;
+mod event_loop;
 pub mod keymap;
 pub mod layout;
 pub mod runtime;
@@ -19,3 +20,6 @@ mod test_fixtures;
 
 #[cfg(test)]
 mod update_tests;
+
+#[cfg(test)]
+mod update_team_tests;

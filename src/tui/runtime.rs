@@ -1,67 +1,111 @@
-//! The edge of the review screen: performs effects against the store, turns terminal events into
-//! actions, and owns the loop. Everything else in `tui` is pure.
+//! The edge of the review screen: performs effects against the store and turns terminal events
+//! into actions. The store's work runs on a worker thread, so keys, redraws and resizes never
+//! wait for a query or a commit; results come back as actions on the same queue as key presses.
+//! Everything else in `tui` is pure.
 
-use std::collections::VecDeque;
-use std::time::Instant;
-
-use crossterm::event::{Event, KeyEventKind};
-use ratatui::{Terminal, backend::Backend};
+use std::time::{Duration, Instant};
 
 use super::action::Action;
 use super::effect::Effect;
-use super::keymap::Keymap;
-use super::state::{PAGE_SIZE, ReviewState};
-use super::update::{start, update};
-use super::view;
+use crate::domain::claim::{ClaimOutcome, Claimant, RENEW_EVERY};
 use crate::domain::{Decision, Field, Verdict};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+pub use super::event_loop::{Events, run};
 
 /// How many search hits the search popup lists.
 pub const SEARCH_HITS: usize = 20;
 
-/// Performs effects for one reviewer's session.
+/// How often the worker looks for other sessions' commits when idle (live updates).
+pub const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// Performs effects for one reviewer's session; lives on the worker thread.
 pub struct Runtime<'a> {
     store: &'a mut Store,
     reviewer: String,
     session_id: String,
     /// When the current item appeared, to record how long the reviewer looked.
     shown_at: Instant,
+    last_renew: Instant,
+    /// `PRAGMA data_version` when last looked, and the newest queue move already applied.
+    data_version: i64,
+    last_move: i64,
 }
 
 impl<'a> Runtime<'a> {
     pub fn new(store: &'a mut Store, reviewer: String) -> Self {
         let session_id = format!("{}-{}", crate::store::now_utc(), std::process::id());
+        store.set_claimant(Some(Claimant {
+            reviewer: reviewer.clone(),
+            session: session_id.clone(),
+        }));
+        let data_version = store.data_version().unwrap_or(0);
+        let last_move = store.last_move_id().unwrap_or(0);
         Runtime {
             store,
             reviewer,
             session_id,
             shown_at: Instant::now(),
+            last_renew: Instant::now(),
+            data_version,
+            last_move,
         }
     }
 
-    /// Does what the effect says and reports the outcomes as actions (None for Quit).
-    pub fn perform(&mut self, effect: Effect) -> Option<Vec<Action>> {
-        let failed = |e: crate::store::StoreError| Action::StoreFailed(e.to_string());
+    /// Does what the effect says and reports the outcomes as actions.
+    pub fn perform(&mut self, effect: Effect) -> Vec<Action> {
+        let failed = |e: StoreError| Action::StoreFailed(e.to_string());
         let action = match effect {
-            Effect::Quit => return None,
+            Effect::Quit => {
+                self.finish();
+                return Vec::new();
+            }
+            Effect::Resume => match self.resume() {
+                Ok(entry) => Action::Resumed(entry),
+                Err(e) => failed(e),
+            },
             Effect::LoadPage {
                 filter,
                 sort,
                 from,
                 placement,
-            } => match self.store.queue_page(&filter, sort, from, PAGE_SIZE) {
+            } => match self
+                .store
+                .queue_page(&filter, sort, from, super::state::PAGE_SIZE)
+            {
                 Ok(page) => Action::PageLoaded { page, placement },
+                Err(e) => failed(e),
+            },
+            Effect::RefreshWindow {
+                filter,
+                sort,
+                from,
+                limit,
+            } => match self.store.queue_page(&filter, sort, from, limit) {
+                Ok(page) => Action::WindowRefreshed(page),
                 Err(e) => failed(e),
             },
             Effect::LoadCounts(filter) => match self.store.queue_counts(&filter) {
                 Ok(counts) => Action::CountsLoaded(counts),
                 Err(e) => failed(e),
             },
-            Effect::LoadItem(request_id) => match self.load_item(request_id) {
-                Ok(actions) => {
-                    self.shown_at = Instant::now();
-                    return Some(actions);
+            Effect::LoadItem(request_id) => {
+                // Someone else's screen has it: skip it rather than show it twice. A claim that
+                // fails for want of the lock still shows the item; the decision's fence decides.
+                if let Ok(ClaimOutcome::HeldBy(holder)) = self.store.claim(request_id) {
+                    return vec![Action::ItemHeld { request_id, holder }];
                 }
+                self.last_renew = Instant::now();
+                match self.load_item(request_id) {
+                    Ok((context, item)) => {
+                        self.shown_at = Instant::now();
+                        return vec![context, Action::ItemLoaded(item)];
+                    }
+                    Err(e) => failed(e),
+                }
+            }
+            Effect::RefreshItem(request_id) => match self.load_item(request_id) {
+                Ok((context, item)) => return vec![context, Action::ItemRefreshed(item)],
                 Err(e) => failed(e),
             },
             Effect::Reveal { match_id } => {
@@ -112,67 +156,63 @@ impl<'a> Runtime<'a> {
                 }
             }
         };
-        Some(vec![action])
+        vec![action]
+    }
+
+    /// Idle work: renew the claim on time, and report other sessions' commits.
+    pub fn tick(&mut self) -> Option<Vec<Action>> {
+        if self.last_renew.elapsed() >= RENEW_EVERY && self.store.renew_claims().is_ok() {
+            self.last_renew = Instant::now();
+        }
+        let version = self.store.data_version().ok()?;
+        if version == self.data_version {
+            return None;
+        }
+        let since = self
+            .store
+            .moves_since(self.last_move, &self.session_id)
+            .ok()?;
+        let batches = self.store.batches().ok()?;
+        self.data_version = version;
+        self.last_move = since.last_id;
+        Some(vec![Action::StoreChanged {
+            moves: since.moves,
+            truncated: since.truncated,
+            batches,
+        }])
+    }
+
+    /// Gives the session's claims back so the team sees the item at once.
+    pub fn finish(&mut self) {
+        // A failure here only delays the item's return until the lease ends.
+        let _ = self.store.release_claims();
+    }
+
+    /// The newest request this reviewer still holds from an earlier session, if any.
+    fn resume(&mut self) -> Result<Option<crate::domain::QueueEntry>, StoreError> {
+        for request_id in self.store.adopt_claims()? {
+            // A session killed right after a decision leaves its claim on a request already
+            // done; returning there would show an empty queue (found by tests/kill.rs).
+            if let Some(entry) = self.store.queue_entry(request_id)?
+                && entry.state != crate::domain::QueueState::Done
+            {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
     }
 
     /// The item with the policy and the holds on its batch, which decide what may be released.
-    fn load_item(&self, request_id: i64) -> Result<Vec<Action>, crate::store::StoreError> {
+    fn load_item(
+        &self,
+        request_id: i64,
+    ) -> Result<(Action, Option<Box<crate::domain::ReviewItem>>), StoreError> {
         let item = self.store.review_item(request_id)?;
         let policy = self.store.policy()?;
         let holds = match &item {
             Some(item) => self.store.active_holds(item.batch_id)?,
             None => Vec::new(),
         };
-        Ok(vec![
-            Action::ContextLoaded { policy, holds },
-            Action::ItemLoaded(item.map(Box::new)),
-        ])
-    }
-}
-
-/// Runs the screen until the reviewer quits. `next_event` blocks for the next terminal event;
-/// tests pass a scripted one.
-pub fn run<B: Backend>(
-    terminal: &mut Terminal<B>,
-    state: &mut ReviewState,
-    keymap: &Keymap,
-    runtime: &mut Runtime<'_>,
-    mut next_event: impl FnMut() -> std::io::Result<Option<Event>>,
-) -> anyhow::Result<()>
-where
-    B::Error: Send + Sync + 'static,
-{
-    let size = terminal.size()?;
-    let mut effects: VecDeque<Effect> = VecDeque::new();
-    effects.extend(update(
-        state,
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
-    ));
-    effects.extend(start(state));
-    loop {
-        while let Some(effect) = effects.pop_front() {
-            let Some(actions) = runtime.perform(effect) else {
-                return Ok(());
-            };
-            for action in actions {
-                effects.extend(update(state, action));
-            }
-        }
-        terminal.draw(|frame| view::render(frame, state, keymap))?;
-        let Some(event) = next_event()? else {
-            return Ok(());
-        };
-        let action = match event {
-            // Only presses: some terminals also report releases, which would act twice.
-            Event::Key(key) if key.kind == KeyEventKind::Press => keymap.action(&state.mode, &key),
-            Event::Resize(width, height) => Some(Action::Resize { width, height }),
-            _ => None,
-        };
-        if let Some(action) = action {
-            effects.extend(update(state, action));
-        }
+        Ok((Action::ContextLoaded { policy, holds }, item.map(Box::new)))
     }
 }

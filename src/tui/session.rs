@@ -6,8 +6,7 @@ use std::io::IsTerminal;
 use anyhow::Context as _;
 
 use super::keymap::Keymap;
-use super::runtime::{Runtime, run};
-use super::signals::StopSignals;
+use super::runtime::{Events, Runtime, run};
 use super::state::{ReviewState, SessionInfo};
 use crate::domain::training::TrainingRecord;
 use crate::domain::{QueueFilter, StateFilter};
@@ -72,53 +71,18 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<Sess
     };
     let mut state = ReviewState::new(session, batches, filter);
     state.tour_step = options.tour.then_some(0);
-    let mut runtime = Runtime::new(store, options.reviewer);
-    let signals = StopSignals::install()?;
+    let runtime = Runtime::new(store, options.reviewer);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init()?;
-    let result = run(&mut terminal, &mut state, &keymap, &mut runtime, || {
-        let Some(event) = next_event(&signals)? else {
-            return Ok(None);
-        };
-        // Lets the end-to-end tests prove the terminal is restored on a panic; debug builds only.
-        if cfg!(debug_assertions) && std::env::var_os("MATCHGATE_TEST_PANIC_ON_KEY").is_some() {
-            panic!("test panic requested by MATCHGATE_TEST_PANIC_ON_KEY");
-        }
-        Ok(Some(event))
-    });
+    let result = run(
+        &mut terminal,
+        &mut state,
+        &keymap,
+        runtime,
+        Events::Terminal,
+    );
     ratatui::restore();
-    if signals.stopped() {
-        eprintln!("matchgate: review stopped by a signal; every decision shown as saved is saved");
-    }
     result.map(|()| SessionReport {
         training_log: state.training_log,
     })
-}
-
-/// How often the event loop looks at the stop flag while no key comes.
-const SIGNAL_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// The next terminal event, or None once a stop signal arrived or the terminal hung up (the
-/// normal quit path follows). crossterm is asked only when input is waiting on a live terminal:
-/// on a hung-up one its reader spins on end-of-file forever.
-fn next_event(signals: &StopSignals) -> std::io::Result<Option<crossterm::event::Event>> {
-    use super::signals::{terminal_hung_up, wait_for_input};
-    loop {
-        if signals.stopped() || terminal_hung_up() {
-            return Ok(None);
-        }
-        // Zero timeout: what crossterm already holds, including a resize it caught.
-        match crossterm::event::poll(std::time::Duration::ZERO) {
-            Ok(true) => match crossterm::event::read() {
-                Ok(event) => return Ok(Some(event)),
-                Err(_) if signals.stopped() => return Ok(None),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            },
-            Ok(false) => wait_for_input(SIGNAL_CHECK),
-            Err(_) if signals.stopped() => return Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
 }

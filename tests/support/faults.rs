@@ -54,11 +54,12 @@ pub fn releasable_csv(n: usize) -> String {
     );
     let names = ["Ann", "Bob", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"];
     for i in 1..=n {
-        let score = 0.999 - i as f64 * 0.0002;
+        // Spread over 0.85..0.999 whatever n, so every match stays above the score floor.
+        let score = 0.999 - i as f64 * (0.149 / n as f64);
         let name = names[i % names.len()];
         let dob = format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28);
         let line = format!(
-            "R{i:04},C{i:04},{score:.4},{name},Surname{i},{dob},{i},Main St,Springfield,IL,62701,{name},Surname{i},{dob},{i},Main St,Springfield,IL,62701,900-{:02}-{:04}\n",
+            "R{i:04},C{i:04},{score:.6},{name},Surname{i},{dob},{i},Main St,Springfield,IL,62701,{name},Surname{i},{dob},{i},Main St,Springfield,IL,62701,900-{:02}-{:04}\n",
             i % 100,
             i
         );

@@ -179,6 +179,11 @@ impl Tmux {
         self.format("#{alternate_on}")
     }
 
+    /// Kills the tmux server: the program loses its terminal (SIGHUP), as over a dropped SSH link.
+    pub fn hang_up(&self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+
     pub fn pane_title(&self) -> String {
         self.format("#{pane_title}")
     }
@@ -264,4 +269,29 @@ pub fn write_file(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write fixture");
     path
+}
+
+/// Imports `csv` into a new database in `dir` and returns the database's path.
+pub fn imported(dir: &Path, csv: &str) -> PathBuf {
+    let file = write_file(dir, "flagged.csv", csv);
+    let db_path = dir.join("review.db");
+    let out = run(&[
+        "import",
+        "--db",
+        db_path.to_str().expect("utf-8"),
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "import failed: {}", stderr(&out));
+    db_path
+}
+
+/// Starts `matchgate review --db DB [args]` in a 100x32 tmux terminal. HOME and XDG point at
+/// `dir`, so no user keymap on this machine changes the keys.
+pub fn review(dir: &Path, db_path: &Path, args: &[&str], env: &[(&str, &str)]) -> Tmux {
+    let home = dir.to_str().expect("utf-8");
+    let mut all_args = vec!["review", "--db", db_path.to_str().expect("utf-8")];
+    all_args.extend_from_slice(args);
+    let mut all_env = vec![("HOME", home), ("XDG_CONFIG_HOME", home)];
+    all_env.extend_from_slice(env);
+    Tmux::start(&all_args, 100, 32, &all_env)
 }

@@ -14,4 +14,4 @@ pub use gates::{
 };
 pub use hold::{Hold, HoldScope};
 pub use release::{RELEASE_FIELDS, ReleaseRow};
-pub use settings::{Policy, PolicyError};
+pub use settings::{IdentityMode, Policy, PolicyError};

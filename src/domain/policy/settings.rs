@@ -23,10 +23,32 @@ pub struct Policy {
     pub allow_override: bool,
     /// Fields masked on screen.
     pub masked_fields: Vec<Field>,
-    /// Who counts as a supervisor (for escalated and ambiguous matches and overrides).
+    /// Who counts as a supervisor (for escalated and ambiguous matches and overrides). Once the
+    /// database has registered users, the store fills this from their roles instead.
     pub supervisors: Vec<String>,
     /// The group whose members may read the database and exports (mode 0660); None: owner only.
     pub team_group: Option<String>,
+    /// Whether a person may name themselves (`declared`) or must be their OS login (`login`).
+    pub identity: IdentityMode,
+}
+
+/// How matchgate decides who is working (policy `identity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdentityMode {
+    /// `--reviewer NAME` is taken as given (else the login name).
+    #[default]
+    Declared,
+    /// The name must be the OS login name of the process (from the user id, not `$USER`).
+    Login,
+}
+
+impl IdentityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityMode::Declared => "declared",
+            IdentityMode::Login => "login",
+        }
+    }
 }
 
 impl Default for Policy {
@@ -41,6 +63,7 @@ impl Default for Policy {
             masked_fields: vec![Field::Tin],
             supervisors: Vec::new(),
             team_group: None,
+            identity: IdentityMode::Declared,
         }
     }
 }
@@ -60,7 +83,7 @@ pub enum PolicyError {
 
 impl Policy {
     /// Every key, in the order `policy show` prints them.
-    pub const KEYS: [&'static str; 9] = [
+    pub const KEYS: [&'static str; 10] = [
         "approvals_required",
         "blind",
         "min_identifiers",
@@ -70,6 +93,7 @@ impl Policy {
         "masked_fields",
         "supervisors",
         "team_group",
+        "identity",
     ];
 
     /// The value of a key as stored and shown.
@@ -89,6 +113,7 @@ impl Policy {
                 .join(","),
             "supervisors" => self.supervisors.join(","),
             "team_group" => self.team_group.clone().unwrap_or_default(),
+            "identity" => self.identity.as_str().to_string(),
             _ => return None,
         })
     }
@@ -189,6 +214,13 @@ impl Policy {
                     ));
                 }
                 self.team_group = (!v.is_empty()).then(|| v.to_string());
+            }
+            "identity" => {
+                self.identity = match v {
+                    "declared" => IdentityMode::Declared,
+                    "login" => IdentityMode::Login,
+                    _ => return Err(bad("identity", "declared or login")),
+                }
             }
             _ => return Err(PolicyError::UnknownKey(key.to_string())),
         }

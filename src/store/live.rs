@@ -1,0 +1,92 @@
+//! What running screens need to stay current: whether anyone else has committed since they last
+//! looked (`PRAGMA data_version`), and which requests changed queue state (`queue_moves`).
+
+use rusqlite::{Transaction, params};
+
+use super::{Store, StoreResult};
+use crate::domain::{ItemFlags, QueueMove, QueueState};
+
+/// The most moves one refresh reads; past that a screen reloads its counts instead.
+pub const MOVES_PER_REFRESH: usize = 5_000;
+
+/// Appends a queue move in the transaction that made it.
+pub(crate) fn record_move(
+    tx: &Transaction<'_>,
+    request_id: i64,
+    before: QueueState,
+    after: QueueState,
+    session: &str,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO queue_moves (request_id, rank_before, rank_after, session) VALUES (?, ?, ?, ?)",
+    )?
+    .execute(params![request_id, before.rank(), after.rank(), session])?;
+    Ok(())
+}
+
+/// Moves made by other sessions after a given one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MovesSince {
+    pub moves: Vec<QueueMove>,
+    /// The newest move id read (pass it back next time).
+    pub last_id: i64,
+    /// More moves were waiting than one refresh reads.
+    pub truncated: bool,
+}
+
+impl Store {
+    /// Changes whenever another connection commits (never for this connection's own commits).
+    pub fn data_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// The newest queue move id (a screen's starting point).
+    pub fn last_move_id(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM queue_moves")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// Queue moves after `after` made by sessions other than `own_session`, oldest first.
+    pub fn moves_since(&self, after: i64, own_session: &str) -> StoreResult<MovesSince> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT q.id, q.request_id, r.batch_id, r.top_score, r.flags, q.rank_before,
+                    q.rank_after, q.session
+               FROM queue_moves q JOIN requests r ON r.id = q.request_id
+              WHERE q.id > ? ORDER BY q.id LIMIT ?",
+        )?;
+        let mut rows = stmt.query(params![after, MOVES_PER_REFRESH as i64 + 1])?;
+        let mut out = MovesSince {
+            last_id: after,
+            ..MovesSince::default()
+        };
+        let mut read = 0;
+        while let Some(row) = rows.next()? {
+            read += 1;
+            if read > MOVES_PER_REFRESH {
+                out.truncated = true;
+                break;
+            }
+            out.last_id = row.get(0)?;
+            let session: String = row.get(7)?;
+            if session == own_session {
+                continue;
+            }
+            let rank = |i| -> rusqlite::Result<QueueState> {
+                Ok(QueueState::from_rank(row.get(i)?).unwrap_or(QueueState::Open))
+            };
+            out.moves.push(QueueMove {
+                request_id: row.get(1)?,
+                batch_id: row.get(2)?,
+                top_score: row.get(3)?,
+                flags: ItemFlags(row.get::<_, i64>(4)? as u32),
+                before: rank(5)?,
+                after: rank(6)?,
+            });
+        }
+        Ok(out)
+    }
+}

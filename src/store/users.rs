@@ -1,0 +1,241 @@
+//! Registered people and their roles; the role check every gated act makes inside its own
+//! transaction, with refusals audited.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::audit::{DONE, append_audit, refuse};
+use super::{Store, StoreError, StoreResult, now_utc};
+use crate::domain::policy::IdentityMode;
+use crate::domain::roles::{Act, Role, User, refusal, valid_name};
+
+/// What actor name a policy-set change of users is recorded under when it comes from the
+/// migration of the old policy `supervisors` list.
+const FROM_POLICY_LIST: &str = "policy supervisors list";
+
+/// Whether anyone is registered (else the database is in single-user mode).
+pub(crate) fn registered(conn: &Connection) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM users)")?
+        .query_row([], |r| r.get(0))?)
+}
+
+pub(crate) fn find_user(conn: &Connection, name: &str) -> StoreResult<Option<User>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT name, role, disabled_at, created_by, created_at FROM users WHERE name = ?",
+        )?
+        .query_row([name], user_from_row)
+        .optional()?;
+    row.transpose()
+}
+
+/// The enabled people who count as supervisors (supervisors and admins).
+pub(crate) fn supervisor_names(conn: &Connection) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name FROM users WHERE disabled_at IS NULL AND role IN ('supervisor', 'admin')
+          ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |r| r.get(0))?;
+    Ok(names.collect::<Result<_, _>>()?)
+}
+
+/// Why `who` may not do `act` now (None: allowed, and always in single-user mode).
+pub(crate) fn role_refusal(conn: &Connection, who: &str, act: Act) -> StoreResult<Option<String>> {
+    if !registered(conn)? {
+        return Ok(None);
+    }
+    let user = find_user(conn, who)?;
+    Ok(refusal(true, who, user.as_ref(), act))
+}
+
+/// Refuses (audited, committing only the audit entry) unless `who` may do `act`; hands the
+/// transaction back when they may.
+pub(crate) fn require<'c>(
+    tx: Transaction<'c>,
+    who: &str,
+    act: Act,
+    object: &str,
+) -> StoreResult<Transaction<'c>> {
+    match role_refusal(&tx, who, act)? {
+        None => Ok(tx),
+        Some(message) => Err(refuse(tx, who, act.as_str(), object, message)),
+    }
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<User>> {
+    let role: String = r.get(1)?;
+    Ok(role
+        .parse::<Role>()
+        .map_err(|e| StoreError::Refused(format!("corrupt users table: {e}")))
+        .and_then(|role| {
+            Ok(User {
+                name: r.get(0)?,
+                role,
+                disabled_at: r.get(2)?,
+                created_by: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        }))
+}
+
+impl Store {
+    /// Everyone registered, by name.
+    pub fn users(&self) -> StoreResult<Vec<User>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, role, disabled_at, created_by, created_at FROM users ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], user_from_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Checks that `who` may do `act` before a command starts: the identity policy (under
+    /// `login`, the name must be the process's login name) and the role. Refusals are audited.
+    pub fn authorize(&mut self, who: &str, login: Option<&str>, act: Act) -> StoreResult<()> {
+        let tx = self.write()?;
+        let policy = super::policy::load_policy(&tx)?;
+        if policy.identity == IdentityMode::Login && login != Some(who) {
+            let message = format!(
+                "policy identity = login: you are logged in as {}, so you cannot work as {}; drop --reviewer/--by or log in as that person",
+                crate::domain::text_safety::escape_for_display(login.unwrap_or("(unknown)")),
+                crate::domain::text_safety::escape_for_display(who),
+            );
+            return Err(refuse(tx, who, act.as_str(), "identity", message));
+        }
+        let tx = require(tx, who, act, "session")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Registers a person. The first person registered must be an admin (the database then
+    /// leaves single-user mode, and the old policy `supervisors` list becomes supervisor users);
+    /// after that only an admin may add people.
+    pub fn add_user(&mut self, name: &str, role: Role, by: &str) -> StoreResult<User> {
+        let tx = self.write()?;
+        let object = format!("user:{name}");
+        if let Err(problem) = valid_name(name) {
+            return Err(refuse(tx, by, "user-add", &object, problem));
+        }
+        let first = !registered(&tx)?;
+        if first && role != Role::Admin {
+            return Err(refuse(
+                tx,
+                by,
+                "user-add",
+                &object,
+                "the first user of a database must be an admin (so someone can manage the others); add one with --role admin".into(),
+            ));
+        }
+        let tx = require(tx, by, Act::ManageUsers, &object)?;
+        if find_user(&tx, name)?.is_some() {
+            return Err(refuse(
+                tx,
+                by,
+                "user-add",
+                &object,
+                format!(
+                    "{} is already registered; change their role with `matchgate user role`",
+                    crate::domain::text_safety::escape_for_display(name)
+                ),
+            ));
+        }
+        // Policy's supervisors list predates roles: carry it forward once, audited (read before
+        // anyone is registered, after which policy's list comes from the roles).
+        let listed = if first {
+            super::policy::load_policy(&tx)?.supervisors
+        } else {
+            Vec::new()
+        };
+        insert_user(&tx, name, role, by)?;
+        for supervisor in listed.iter().filter(|s| s.as_str() != name) {
+            insert_user(&tx, supervisor, Role::Supervisor, FROM_POLICY_LIST)?;
+        }
+        tx.commit()?;
+        find_user(&self.conn, name)?.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
+    }
+
+    /// Disables a person (they keep their history; they may do nothing more).
+    pub fn disable_user(&mut self, name: &str, by: &str) -> StoreResult<User> {
+        self.change_user(name, by, "user-disable", |tx, user| {
+            tx.execute(
+                "UPDATE users SET disabled_at = ?1, updated_at = ?1 WHERE name = ?2",
+                params![now_utc(), user.name],
+            )?;
+            Ok(serde_json::json!({ "disabled": true, "role": user.role.as_str() }))
+        })
+    }
+
+    /// Gives a person a new role (and re-enables them if they were disabled).
+    pub fn set_user_role(&mut self, name: &str, role: Role, by: &str) -> StoreResult<User> {
+        self.change_user(name, by, "user-role", |tx, user| {
+            tx.execute(
+                "UPDATE users SET role = ?1, disabled_at = NULL, updated_at = ?2 WHERE name = ?3",
+                params![role.as_str(), now_utc(), user.name],
+            )?;
+            Ok(serde_json::json!({ "old": user.role.as_str(), "new": role.as_str() }))
+        })
+    }
+
+    fn change_user(
+        &mut self,
+        name: &str,
+        by: &str,
+        action: &str,
+        change: impl FnOnce(&Transaction<'_>, &User) -> StoreResult<serde_json::Value>,
+    ) -> StoreResult<User> {
+        let tx = self.write()?;
+        let object = format!("user:{name}");
+        let tx = require(tx, by, Act::ManageUsers, &object)?;
+        let Some(user) = find_user(&tx, name)? else {
+            return Err(refuse(
+                tx,
+                by,
+                action,
+                &object,
+                format!(
+                    "{} is not registered; add them with `matchgate user add`",
+                    crate::domain::text_safety::escape_for_display(name)
+                ),
+            ));
+        };
+        let detail = change(&tx, &user)?;
+        // Nobody may lock the database out of its own administration.
+        let admins: i64 = tx.query_row(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        if admins == 0 {
+            drop(tx);
+            let tx = self.write()?;
+            return Err(refuse(
+                tx,
+                by,
+                action,
+                &object,
+                "that would leave no enabled admin; make someone else an admin first".into(),
+            ));
+        }
+        append_audit(&tx, by, action, &object, DONE, &detail.to_string(), None)?;
+        tx.commit()?;
+        find_user(&self.conn, name)?.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
+    }
+}
+
+fn insert_user(tx: &Transaction<'_>, name: &str, role: Role, by: &str) -> StoreResult<()> {
+    let now = now_utc();
+    tx.execute(
+        "INSERT INTO users (name, role, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        params![name, role.as_str(), by, now, now],
+    )?;
+    let detail = serde_json::json!({ "role": role.as_str() }).to_string();
+    append_audit(
+        tx,
+        by,
+        "user-add",
+        &format!("user:{name}"),
+        DONE,
+        &detail,
+        None,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,449 @@
+//! A team on one database, at the store: roles and their refusals (audited), claims across
+//! connections (skip, fence, expiry, takeover, release, return), the first approver's queue, and
+//! the queue moves other screens read. Every test uses several connections, as a team does.
+
+use matchgate::domain::claim::{ClaimOutcome, Claimant};
+use matchgate::domain::roles::{Act, Role};
+use matchgate::domain::{Decision, QueueFilter, QueueSort, QueueState, ReasonCode, Verdict};
+use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use matchgate::store::{PageFrom, Store, StoreError};
+
+/// Four complete, agreeing requests (every gate passes an approval).
+const FIXTURE: &str = "\
+request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin
+R1,C1,0.99,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701,900-11-1111
+R2,C2,0.97,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702,900-22-2222
+R3,C3,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,900-33-3333
+R4,C4,0.93,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,900-44-4444
+";
+
+fn database() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("team.db");
+    let (mut store, _) = Store::create(&path).expect("create");
+    let rows = FlaggedReader::new(
+        FIXTURE.as_bytes(),
+        "f.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    store
+        .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+        .expect("import");
+    (dir, path)
+}
+
+/// A reviewer's own connection, as their screen opens it.
+fn screen(path: &std::path::Path, reviewer: &str, session: &str) -> Store {
+    let mut store = Store::open(path).expect("open");
+    store.set_claimant(Some(Claimant {
+        reviewer: reviewer.into(),
+        session: session.into(),
+    }));
+    store
+}
+
+fn queue_ids(store: &Store) -> Vec<String> {
+    store
+        .queue_page(
+            &QueueFilter::default(),
+            QueueSort::Score,
+            PageFrom::Start,
+            50,
+        )
+        .expect("page")
+        .into_iter()
+        .map(|e| e.source_id)
+        .collect()
+}
+
+fn request_id(store: &Store, source: &str) -> i64 {
+    store
+        .queue_page(
+            &QueueFilter::default(),
+            QueueSort::Score,
+            PageFrom::Start,
+            50,
+        )
+        .expect("page")
+        .into_iter()
+        .chain(
+            store
+                .queue_page(
+                    &QueueFilter {
+                        state: matchgate::domain::StateFilter::All,
+                        ..QueueFilter::default()
+                    },
+                    QueueSort::Score,
+                    PageFrom::Start,
+                    50,
+                )
+                .expect("page"),
+        )
+        .find(|e| e.source_id == source)
+        .map(|e| e.request_id)
+        .expect("request in the queue")
+}
+
+/// The first candidate's match id of a request.
+fn match_of(store: &Store, request: i64) -> i64 {
+    store
+        .review_item(request)
+        .expect("item")
+        .expect("exists")
+        .candidates[0]
+        .match_id
+}
+
+fn decide(
+    store: &mut Store,
+    match_id: i64,
+    who: &str,
+    verdict: Verdict,
+    session: &str,
+) -> Result<matchgate::store::DecisionOutcome, StoreError> {
+    store.record_decision(
+        &Decision {
+            match_id,
+            reviewer: who.into(),
+            verdict,
+            note: None,
+            viewed_ms: 100,
+        },
+        session,
+    )
+}
+
+fn refused_audit(path: &std::path::Path, needle: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.query_row(
+        "SELECT count(*) FROM audit WHERE outcome = 'refused' AND detail LIKE '%' || ? || '%'",
+        [needle],
+        |r| r.get(0),
+    )
+    .expect("count")
+}
+
+#[test]
+fn single_user_mode_checks_nothing_until_the_first_admin() {
+    let (_dir, path) = database();
+    let mut store = Store::open(&path).expect("open");
+    store
+        .authorize("anyone", None, Act::ChangePolicy)
+        .expect("single-user mode");
+    store
+        .set_policy("approvals_required", "2", "anyone")
+        .expect("set");
+    store
+        .set_policy("supervisors", "sue", "anyone")
+        .expect("list");
+    let refused = store
+        .add_user("bob", Role::Reviewer, "anyone")
+        .expect_err("must be admin");
+    assert!(refused.to_string().contains("first user"), "{refused}");
+    store
+        .add_user("ada", Role::Admin, "anyone")
+        .expect("first admin");
+    // The old list carried forward: sue is a supervisor user now, and policy follows the roles.
+    let users = store.users().expect("users");
+    assert!(
+        users
+            .iter()
+            .any(|u| u.name == "sue" && u.role == Role::Supervisor),
+        "{users:?}"
+    );
+    assert_eq!(
+        store.policy().expect("policy").supervisors,
+        vec!["ada", "sue"]
+    );
+    let err = store
+        .set_policy("supervisors", "mallory", "ada")
+        .expect_err("roles now");
+    assert!(err.to_string().contains("user role"), "{err}");
+}
+
+#[test]
+fn roles_gate_every_act_and_refusals_are_audited() {
+    let (_dir, path) = database();
+    let mut admin = Store::open(&path).expect("open");
+    admin.add_user("ada", Role::Admin, "root").expect("admin");
+    admin
+        .add_user("rita", Role::Reviewer, "ada")
+        .expect("reviewer");
+    admin
+        .add_user("sam", Role::Supervisor, "ada")
+        .expect("supervisor");
+    let err = admin
+        .add_user("eve", Role::Admin, "rita")
+        .expect_err("not admin");
+    assert!(err.to_string().contains("needs the admin role"), "{err}");
+
+    // Another connection, as another person's command would open it.
+    let mut other = Store::open(&path).expect("open");
+    let err = other
+        .authorize("stranger", None, Act::Review)
+        .expect_err("unknown");
+    assert!(err.to_string().contains("not a registered user"), "{err}");
+    other
+        .authorize("rita", None, Act::Review)
+        .expect("reviewer reviews");
+    // A reviewer cannot loosen the two-person rule, hold, release or supervise.
+    let err = other
+        .set_policy("approvals_required", "1", "rita")
+        .expect_err("policy");
+    assert!(err.to_string().contains("needs the admin role"), "{err}");
+    assert!(
+        other
+            .add_hold(
+                "default",
+                matchgate::domain::policy::HoldScope::All,
+                "order",
+                "rita"
+            )
+            .is_err()
+    );
+    assert!(other.authorize("rita", None, Act::Release).is_err());
+    other
+        .add_hold(
+            "default",
+            matchgate::domain::policy::HoldScope::All,
+            "order",
+            "sam",
+        )
+        .expect("supervisor holds");
+    assert!(other.authorize("sam", None, Act::ChangePolicy).is_err());
+
+    // Disabled people may do nothing; the last admin cannot be disabled or demoted.
+    admin.disable_user("rita", "ada").expect("disable");
+    let err = other
+        .authorize("rita", None, Act::Review)
+        .expect_err("disabled");
+    assert!(err.to_string().contains("disabled"), "{err}");
+    let r1 = request_id(&other, "R1");
+    let m1 = match_of(&other, r1);
+    let err = decide(&mut other, m1, "rita", Verdict::Approve, "s").expect_err("disabled decides");
+    assert!(err.to_string().contains("disabled"), "{err}");
+    let err = admin.disable_user("ada", "ada").expect_err("last admin");
+    assert!(err.to_string().contains("no enabled admin"), "{err}");
+    let err = admin
+        .set_user_role("ada", Role::Reviewer, "ada")
+        .expect_err("last admin");
+    assert!(err.to_string().contains("no enabled admin"), "{err}");
+    admin
+        .set_user_role("rita", Role::Reviewer, "ada")
+        .expect("re-enable");
+    other
+        .authorize("rita", None, Act::Review)
+        .expect("enabled again");
+
+    for needle in [
+        "not a registered user",
+        "needs the admin role",
+        "disabled",
+        "no enabled admin",
+    ] {
+        assert!(
+            refused_audit(&path, needle) > 0,
+            "refusal {needle:?} audited"
+        );
+    }
+    assert!(matches!(
+        admin.audit_verify().expect("verify"),
+        matchgate::store::AuditVerdict::Intact { .. }
+    ));
+}
+
+#[test]
+fn identity_login_refuses_a_declared_name_that_is_not_the_login() {
+    let (_dir, path) = database();
+    let mut store = Store::open(&path).expect("open");
+    store
+        .set_policy("identity", "login", "root")
+        .expect("login");
+    let err = store
+        .authorize("alice", Some("bob"), Act::Review)
+        .expect_err("not bob's name");
+    assert!(err.to_string().contains("logged in as bob"), "{err}");
+    store
+        .authorize("bob", Some("bob"), Act::Review)
+        .expect("own name");
+    assert_eq!(refused_audit(&path, "logged in as bob"), 1);
+}
+
+#[test]
+fn a_claimed_request_is_skipped_by_others_and_fences_their_decisions() {
+    let (_dir, path) = database();
+    let mut alice = screen(&path, "alice", "A");
+    let mut bob = screen(&path, "bob", "B");
+    let r1 = request_id(&alice, "R1");
+    assert_eq!(alice.claim(r1).expect("claim"), ClaimOutcome::Claimed);
+    assert_eq!(
+        queue_ids(&alice),
+        ["R1", "R2", "R3", "R4"],
+        "her own claim stays in her queue"
+    );
+    assert_eq!(
+        queue_ids(&bob),
+        ["R2", "R3", "R4"],
+        "bob never sees alice's item"
+    );
+    assert_eq!(
+        bob.claim(r1).expect("claim"),
+        ClaimOutcome::HeldBy("alice".into())
+    );
+    assert!(
+        bob.search_queue(&QueueFilter::default(), "Archer", 10)
+            .expect("search")
+            .is_empty()
+    );
+
+    // A decision on a request someone else holds is refused (and audited), whatever the path.
+    let m1 = match_of(&bob, r1);
+    let err = decide(
+        &mut bob,
+        m1,
+        "bob",
+        Verdict::Reject(ReasonCode::DifferentPerson),
+        "B",
+    )
+    .expect_err("fenced");
+    assert!(err.to_string().contains("held by alice"), "{err}");
+    assert_eq!(refused_audit(&path, "held by alice"), 1);
+
+    // Claiming the next item gives the last one back: one claim per screen.
+    let r2 = request_id(&alice, "R2");
+    alice.claim(r2).expect("claim");
+    assert_eq!(queue_ids(&bob), ["R1", "R3", "R4"]);
+    // Quitting releases the claim.
+    assert_eq!(alice.release_claims().expect("release"), 1);
+    assert_eq!(queue_ids(&bob), ["R1", "R2", "R3", "R4"]);
+    assert!(alice.live_claims().expect("claims").is_empty());
+}
+
+#[test]
+fn an_expired_lease_can_be_taken_over_and_the_old_holder_is_refused() {
+    let (_dir, path) = database();
+    let mut alice = screen(&path, "alice", "A");
+    let mut bob = screen(&path, "bob", "B");
+    let r1 = request_id(&alice, "R1");
+    alice.claim(r1).expect("claim");
+    // Alice's session stalls past the lease (as a crash would).
+    let raw = rusqlite::Connection::open(&path).expect("open");
+    raw.execute("UPDATE claims SET expires_ms = 0", [])
+        .expect("expire");
+    assert!(
+        queue_ids(&bob).contains(&"R1".to_string()),
+        "an expired claim holds nothing"
+    );
+    assert_eq!(bob.claim(r1).expect("take over"), ClaimOutcome::Claimed);
+    let m1 = match_of(&alice, r1);
+    let err = decide(&mut alice, m1, "alice", Verdict::Approve, "A").expect_err("lost lease");
+    assert!(err.to_string().contains("held by bob"), "{err}");
+    decide(&mut bob, m1, "bob", Verdict::Approve, "B").expect("the holder decides");
+    let finals: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM decisions WHERE match_id = ? AND action IN ('approve', 'reject')",
+            [m1],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(finals, 1, "exactly one final decision");
+}
+
+#[test]
+fn a_returning_reviewer_gets_their_unexpired_claim_back() {
+    let (_dir, path) = database();
+    let mut first = screen(&path, "alice", "A1");
+    let r3 = request_id(&first, "R3");
+    first.claim(r3).expect("claim");
+    drop(first); // the terminal closed without a quit
+    let mut again = screen(&path, "alice", "A2");
+    assert_eq!(again.adopt_claims().expect("adopt"), vec![r3]);
+    let mut bob = screen(&path, "bob", "B");
+    assert_eq!(
+        bob.claim(r3).expect("claim"),
+        ClaimOutcome::HeldBy("alice".into())
+    );
+    let m3 = match_of(&again, r3);
+    decide(&mut again, m3, "alice", Verdict::Approve, "A2").expect("the new session holds it");
+}
+
+#[test]
+fn the_first_of_two_approvers_never_gets_the_item_back() {
+    let (_dir, path) = database();
+    let mut admin = Store::open(&path).expect("open");
+    admin
+        .set_policy("approvals_required", "2", "root")
+        .expect("two");
+    let mut alice = screen(&path, "alice", "A");
+    let mut bob = screen(&path, "bob", "B");
+    let r1 = request_id(&alice, "R1");
+    let m1 = match_of(&alice, r1);
+    alice.claim(r1).expect("claim");
+    decide(&mut alice, m1, "alice", Verdict::Approve, "A").expect("first approval");
+    alice.release_claims().expect("release");
+    assert!(
+        !queue_ids(&alice).contains(&"R1".to_string()),
+        "{:?}",
+        queue_ids(&alice)
+    );
+    assert!(queue_ids(&bob).contains(&"R1".to_string()));
+    bob.claim(r1).expect("claim");
+    decide(&mut bob, m1, "bob", Verdict::Approve, "B").expect("second approval");
+    // An undone first approval brings the item back to its author.
+    let r2 = request_id(&alice, "R2");
+    let m2 = match_of(&alice, r2);
+    alice.claim(r2).expect("claim");
+    let first = decide(&mut alice, m2, "alice", Verdict::Approve, "A").expect("first");
+    assert!(!queue_ids(&alice).contains(&"R2".to_string()));
+    alice
+        .undo_group(first.group_id, "alice", "A")
+        .expect("undo");
+    assert!(queue_ids(&alice).contains(&"R2".to_string()));
+}
+
+#[test]
+fn other_sessions_moves_are_visible_and_ones_own_are_not() {
+    let (_dir, path) = database();
+    let mut alice = screen(&path, "alice", "A");
+    let mut bob = screen(&path, "bob", "B");
+    let start = alice.last_move_id().expect("last");
+    let version = alice.data_version().expect("version");
+    let r1 = request_id(&bob, "R1");
+    bob.claim(r1).expect("claim");
+    let m1 = match_of(&bob, r1);
+    decide(
+        &mut bob,
+        m1,
+        "bob",
+        Verdict::Reject(ReasonCode::DifferentPerson),
+        "B",
+    )
+    .expect("reject");
+    assert_ne!(
+        alice.data_version().expect("version"),
+        version,
+        "alice notices a commit"
+    );
+    let seen = alice.moves_since(start, "A").expect("moves");
+    assert_eq!(seen.moves.len(), 1);
+    assert_eq!(
+        (
+            seen.moves[0].request_id,
+            seen.moves[0].before,
+            seen.moves[0].after
+        ),
+        (r1, QueueState::Open, QueueState::Done)
+    );
+    let r2 = request_id(&alice, "R2");
+    alice.claim(r2).expect("claim");
+    let m2 = match_of(&alice, r2);
+    decide(&mut alice, m2, "alice", Verdict::Defer, "A").expect("defer");
+    let again = alice.moves_since(seen.last_id, "A").expect("moves");
+    assert!(
+        again.moves.is_empty(),
+        "her own move is already applied on her screen"
+    );
+    assert!(again.last_id > seen.last_id);
+}
