@@ -284,6 +284,10 @@ pub struct ImportArgs {
     /// TOML file mapping this file's column names onto matchgate's.
     #[arg(long, value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
+    /// The tool that wrote the file: `splink` reads Splink predict() output (unique_id_l/_r,
+    /// match_probability, <column>_l/_r).
+    #[arg(long, value_name = "TOOL")]
+    pub from: Option<String>,
     /// File format; by default taken from the extension (.csv, .jsonl/.ndjson).
     #[arg(long, value_enum)]
     pub format: Option<FileFormat>,

@@ -29,8 +29,8 @@ fn rows() -> Vec<String> {
         good("b1", "R5", "C5a", "0.93", 5),
         good("b1", "R5", "C5b", "0.91", 55),
         good("b2", "R6", "C6", "0.97", 6),
-        // PO box candidate: DOB and ZIP agree.
-        "b1,Agency A,Statute 1,R7,C7,0.96,Ed,Eve,1974-07-07,7,Birch Ln,,Springfield,IL,62701,,Ed,Eve,1974-07-07,PO Box 7,PO Box 7,,Springfield,IL,62701,900-77-7777".into(),
+        // PO box candidate: DOB and TIN last four agree (a ZIP without its street does not count).
+        "b1,Agency A,Statute 1,R7,C7,0.96,Ed,Eve,1974-07-07,7,Birch Ln,,Springfield,IL,62701,7777,Ed,Eve,1974-07-07,PO Box 7,PO Box 7,,Springfield,IL,62701,900-77-7777".into(),
         good("b1", "R8", "C8", "0.98", 8),
         // The request carries the TIN's last four.
         "b1,Agency A,Statute 1,R9,C9,0.94,Flo,Fox,1975-09-09,9,Cedar Ct,,Springfield,IL,62701,9999,Flo,Fox,1975-09-09,1,Other Rd,,Springfield,IL,62702,900-99-9999".into(),
@@ -157,6 +157,8 @@ fn verify_intact(store: &Store) {
 #[test]
 fn every_gate_refuses_through_the_store_and_the_refusal_is_audited() {
     let f = Fixture::new();
+    // The score floor is off by default; as a knob it still refuses.
+    f.ok(&["policy", "set", "score_floor", "0.80", "--by", "admin"]);
     let mut store = f.store();
     refused_rule(
         decide(&mut store, f.match_id("C2"), "alice", Verdict::Approve),
@@ -643,7 +645,8 @@ fn policy_show_and_set_with_bad_keys_and_values_refused() {
     let shown = f.ok(&["policy", "show"]);
     for key in [
         "approvals_required = 1",
-        "score_floor = 0.80",
+        "score_floor = 0.00",
+        "max_address_age_days = 1095",
         "masked_fields = tin",
         "allow_override = true",
     ] {

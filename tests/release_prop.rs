@@ -154,6 +154,7 @@ fn context(conn: &Connection, store: &Store, match_id: i64) -> (String, ReleaseC
         escalated,
         holds,
         override_by,
+        today: chrono::Utc::now().date_naive(),
     };
     (status, ctx)
 }

@@ -41,6 +41,13 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         None => (DEMO_CSV, "assets/demo.csv".to_string()),
     };
     let mut store = load_training_data(&path, csv, &name)?;
+    // The right answers (demo and scenarios) were set on this day; address ages are measured on
+    // it, so an answer does not turn wrong as the calendar moves on.
+    store.set_policy(
+        "review_date",
+        &crate::generate::scenario::REFERENCE_DATE.to_string(),
+        "training-setup",
+    )?;
     if let Some(scenario) = &scenario {
         super::scenario_setup::apply(&mut store, &scenario.setup)?;
     }

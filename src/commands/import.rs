@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{FileFormat, ImportArgs};
 use crate::import::quote::quoted;
 use crate::import::{
-    ColumnMap, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow, RowError,
+    ColumnMap, Dialect, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow,
+    RowError,
 };
 use crate::store::{Created, Store};
 
@@ -26,10 +27,20 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     if args.batch.trim().is_empty() {
         anyhow::bail!("--batch needs a name");
     }
+    let dialect = match &args.from {
+        Some(tool) => Dialect::parse(tool).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--from {}: unknown tool; known: splink, matchgate",
+                quoted(tool)
+            )
+        })?,
+        None => Dialect::default(),
+    };
     let columns = match &args.map {
         Some(path) => ColumnMap::load(path)?,
         None => ColumnMap::default(),
-    };
+    }
+    .with_dialect(dialect);
     let format = match args.format {
         Some(FileFormat::Csv) => Format::Csv,
         Some(FileFormat::Jsonl) => Format::Jsonl,

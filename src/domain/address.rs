@@ -104,7 +104,13 @@ pub enum AddressProblem {
     /// An address field holds control, escape, bidi or invisible characters: what the screen
     /// shows (escaped) is not what a letter would carry, so the address cannot be trusted.
     UnsafeText(Field),
+    /// An address field holds a value no real address has: longer than
+    /// [`MAX_ADDRESS_FIELD_CHARS`], or mostly filler (punctuation, one character repeated).
+    Implausible(Field),
 }
+
+/// No line of a real US postal address comes near this (USPS allows 64 characters a line).
+pub const MAX_ADDRESS_FIELD_CHARS: usize = 100;
 
 impl AddressProblem {
     /// A stable, short name of the rule broken, for refusal messages, logs and filters.
@@ -122,6 +128,7 @@ impl AddressProblem {
             AddressProblem::GeneralDelivery => "general-delivery",
             AddressProblem::MissingUnit => "unit",
             AddressProblem::UnsafeText(_) => "unsafe-text",
+            AddressProblem::Implausible(_) => "implausible",
         }
     }
 
@@ -141,7 +148,7 @@ impl AddressProblem {
             | AddressProblem::MalformedZip(_)
             | AddressProblem::ZipStateMismatch { .. } => Field::Zip,
             AddressProblem::MissingUnit => Field::Unit,
-            AddressProblem::UnsafeText(field) => *field,
+            AddressProblem::UnsafeText(field) | AddressProblem::Implausible(field) => *field,
         }
     }
 
@@ -169,7 +176,11 @@ impl AddressProblem {
             AddressProblem::GeneralDelivery => {
                 "the address is general delivery (mail held at a post office)".to_string()
             }
-            AddressProblem::MissingUnit => "no unit, though the other side has one".to_string(),
+            AddressProblem::MissingUnit => "no unit, though the request has one".to_string(),
+            AddressProblem::Implausible(field) => format!(
+                "the {} is a value no real address has (over {MAX_ADDRESS_FIELD_CHARS} characters or mostly filler)",
+                field.label().to_lowercase()
+            ),
             AddressProblem::UnsafeText(field) => format!(
                 "the {} holds control, escape, bidi or invisible characters",
                 field.label().to_lowercase()
@@ -199,7 +210,10 @@ impl AddressProblem {
                 "a residential street address instead of general delivery"
             }
             AddressProblem::MissingUnit => {
-                "the unit (apartment, suite, #) on this side too, since the other side has one"
+                "the unit (apartment, suite, #) in the candidate address, since the request has one"
+            }
+            AddressProblem::Implausible(_) => {
+                "a real value of at most 100 characters, mostly letters and digits, checked against the source"
             }
             AddressProblem::UnsafeText(_) => {
                 "the address re-entered as plain text, checked against the source"
@@ -275,6 +289,11 @@ pub fn check_record(record: &Record) -> Vec<AddressProblem> {
             .is_some_and(crate::domain::text_safety::contains_unsafe)
         {
             problems.push(AddressProblem::UnsafeText(field));
+        }
+    }
+    for field in Field::ALL.into_iter().filter(|f| f.is_address()) {
+        if record.get(field).is_some_and(is_implausible) {
+            problems.push(AddressProblem::Implausible(field));
         }
     }
 
@@ -354,6 +373,17 @@ pub fn check_pair(requested: &Record, candidate: &Record) -> Vec<SideProblem> {
             normalize_unit(u).is_some() && !is_po_box(u) && !is_general_delivery(u)
         })
     });
+    // A unit the request has is missing only from the same building: a candidate at a newer
+    // address has no reason to carry the old address's unit.
+    let same_building = [Field::StreetNumber, Field::Street].into_iter().all(|f| {
+        crate::domain::agreement::compare_field(
+            crate::domain::agreement::FieldKey::Canonical(f),
+            requested.get(f),
+            candidate.get(f),
+        )
+        .class
+            == crate::domain::agreement::AgreementClass::Exact
+    });
     let mut out = Vec::new();
     for (i, (side, record)) in [(Side::Requested, requested), (Side::Candidate, candidate)]
         .into_iter()
@@ -367,7 +397,9 @@ pub fn check_pair(requested: &Record, candidate: &Record) -> Vec<SideProblem> {
                 .filter(|p| side == Side::Candidate || !matches!(p, AddressProblem::UnsafeText(_)))
                 .map(|problem| SideProblem { side, problem }),
         );
-        if !has_unit[i] && has_unit[1 - i] {
+        // Only the candidate's address is released: a request that omits the unit the candidate
+        // has does not make the released address incomplete.
+        if side == Side::Candidate && !has_unit[i] && has_unit[1 - i] && same_building {
             out.push(SideProblem {
                 side,
                 problem: AddressProblem::MissingUnit,
@@ -375,6 +407,34 @@ pub fn check_pair(requested: &Record, candidate: &Record) -> Vec<SideProblem> {
         }
     }
     out
+}
+
+/// True when an address value is one no real address has: longer than
+/// [`MAX_ADDRESS_FIELD_CHARS`], or (from six characters) mostly filler: fewer than half its
+/// non-space characters letters or digits, or one letter or mark making up over half of them.
+pub fn is_implausible(text: &str) -> bool {
+    let t = text.trim();
+    let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.chars().count() > MAX_ADDRESS_FIELD_CHARS {
+        return true;
+    }
+    if chars.len() < 6 {
+        return false;
+    }
+    let alnum = chars.iter().filter(|c| c.is_alphanumeric()).count();
+    // Digits repeat in real values (ZIP+4 10001-0000); a letter or mark repeated is filler.
+    let most = chars
+        .iter()
+        .filter(|c| !c.is_ascii_digit())
+        .map(|c| {
+            chars
+                .iter()
+                .filter(|d| d.to_lowercase().eq(c.to_lowercase()))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    alnum * 2 < chars.len() || most * 2 > chars.len()
 }
 
 /// True when neither side has an address problem: the address rule allows approval.
@@ -1182,16 +1242,15 @@ mod tests {
     }
 
     #[test]
-    fn missing_unit_flagged_only_on_the_side_lacking_it() {
+    fn missing_unit_flagged_only_when_the_candidate_in_the_same_building_lacks_it() {
         let with_unit = complete().with(Field::Unit, "Apt 4B");
-        let problems = check_pair(&complete(), &with_unit);
-        assert_eq!(
-            problems,
-            vec![SideProblem {
-                side: Side::Requested,
-                problem: AddressProblem::MissingUnit
-            }]
-        );
+        // Only the candidate's address is released: a request omitting its unit is fine.
+        assert!(check_pair(&complete(), &with_unit).is_empty());
+        // A candidate at another street address need not carry the request's unit.
+        let moved = complete()
+            .with(Field::StreetNumber, "99")
+            .with(Field::Street, "Oak Ave");
+        assert!(check_pair(&with_unit, &moved).is_empty());
         let problems = check_pair(&with_unit, &complete());
         assert_eq!(
             problems,

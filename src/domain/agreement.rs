@@ -74,14 +74,18 @@ pub enum AgreementClass {
     Different,
     /// Present on one side only: no evidence either way.
     Missing,
+    /// A value that cannot be what its field says (a date of birth 1945-04-93, a ZIP with
+    /// letters): shown with its raw text, never agrees.
+    Invalid,
 }
 
 impl AgreementClass {
-    pub const ALL: [AgreementClass; 4] = [
+    pub const ALL: [AgreementClass; 5] = [
         AgreementClass::Exact,
         AgreementClass::Close,
         AgreementClass::Different,
         AgreementClass::Missing,
+        AgreementClass::Invalid,
     ];
 
     pub fn word(self) -> &'static str {
@@ -90,6 +94,7 @@ impl AgreementClass {
             AgreementClass::Close => "close",
             AgreementClass::Different => "differs",
             AgreementClass::Missing => "missing",
+            AgreementClass::Invalid => "invalid",
         }
     }
 
@@ -101,6 +106,7 @@ impl AgreementClass {
             AgreementClass::Close => "~",
             AgreementClass::Different => "!",
             AgreementClass::Missing => "?",
+            AgreementClass::Invalid => "x",
         }
     }
 }
@@ -186,7 +192,8 @@ pub fn overall(agreements: &[FieldAgreement]) -> Overall {
         match a.class {
             AgreementClass::Exact => o.exact += 1,
             AgreementClass::Close => o.close += 1,
-            AgreementClass::Different => o.different += 1,
+            // An invalid value is evidence of nothing but a bad record: it counts as a conflict.
+            AgreementClass::Different | AgreementClass::Invalid => o.different += 1,
             AgreementClass::Missing => {
                 o.missing += 1;
                 continue;
@@ -274,7 +281,15 @@ pub fn compare_field(
     candidate: Option<&str>,
 ) -> FieldAgreement {
     let (requested, candidate) = (present(requested), present(candidate));
+    let invalid = match &key {
+        FieldKey::Canonical(field) => [requested, candidate]
+            .into_iter()
+            .flatten()
+            .any(|v| !super::validity::is_valid(*field, v)),
+        FieldKey::Extra(_) => false,
+    };
     let outcome = match (requested, candidate) {
+        _ if invalid => Outcome::plain(AgreementClass::Invalid, 0.0),
         (Some(a), Some(b)) => match &key {
             FieldKey::Canonical(field) => compare_canonical(*field, a, b),
             FieldKey::Extra(_) => compare_text(a, b, EXTRA_CLOSE),
@@ -408,7 +423,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// A name with case, accents, spaces and punctuation removed: "O'Brien" = "OBrien" = "o brien",
 /// "Mary-Ann" = "Mary Ann".
-fn name_key(s: &str) -> String {
+pub(crate) fn name_key(s: &str) -> String {
     words(s).concat()
 }
 
@@ -428,6 +443,21 @@ fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// Bob ~ Robert and Bob ~ Rob both hold.
 const NICKNAMES: &[(&str, &str)] = &[
     ("abby", "abigail"),
+    ("cy", "cyrus"),
+    ("josh", "joshua"),
+    ("jon", "jonathan"),
+    ("debbie", "deborah"),
+    ("jess", "jessica"),
+    ("kim", "kimberly"),
+    ("barb", "barbara"),
+    ("terri", "theresa"),
+    ("cindy", "cynthia"),
+    ("pam", "pamela"),
+    ("jackie", "jacqueline"),
+    ("steph", "stephanie"),
+    ("judy", "judith"),
+    ("ginny", "virginia"),
+    ("mark", "marcus"),
     ("al", "albert"),
     ("al", "alfred"),
     ("alex", "alexander"),
@@ -1179,8 +1209,8 @@ mod tests {
     fn class_words_and_glyphs_are_distinct_and_one_column() {
         let words: BTreeSet<_> = AgreementClass::ALL.iter().map(|c| c.word()).collect();
         let glyphs: BTreeSet<_> = AgreementClass::ALL.iter().map(|c| c.glyph()).collect();
-        assert_eq!(words.len(), 4);
-        assert_eq!(glyphs.len(), 4);
+        assert_eq!(words.len(), 5);
+        assert_eq!(glyphs.len(), 5);
         for c in AgreementClass::ALL {
             assert_eq!(text_safety::display_width(c.glyph()), 1);
         }
@@ -1306,10 +1336,17 @@ mod tests {
     }
 
     #[test]
-    fn unparsable_dates_compare_as_text() {
-        assert_eq!(class(Field::Dob, "unknown", "UNKNOWN"), Exact);
-        assert_eq!(class(Field::Dob, "1990-02-30", "1990-02-30"), Exact);
-        assert_eq!(class(Field::Dob, "1990-02-30", "1971-11-03"), Different);
+    fn invalid_values_never_agree() {
+        assert_eq!(class(Field::Dob, "unknown", "UNKNOWN"), Invalid);
+        assert_eq!(class(Field::Dob, "1990-02-30", "1990-02-30"), Invalid);
+        assert_eq!(class(Field::Dob, "1990-02-30", "1971-11-03"), Invalid);
+        assert_eq!(class(Field::Dob, "1945-04-93", "1945-04-13"), Invalid);
+        assert_eq!(class(Field::Zip, "6O614", "6O614"), Invalid);
+        assert_eq!(class(Field::Tin, "12x4", "900-11-1234"), Invalid);
+        // One side invalid, the other missing: still shown as invalid.
+        let r = compare_field(FieldKey::Canonical(Field::Dob), Some("1945-04-93"), None);
+        assert_eq!((r.class, r.score), (Invalid, 0.0));
+        assert_eq!(r.requested.as_deref(), Some("1945-04-93"), "kept verbatim");
     }
 
     #[test]
@@ -1401,7 +1438,7 @@ mod tests {
         assert_eq!(cmp(Field::State, "IA", "IL").score, 0.0);
         assert_eq!(state_code("Puerto Rico"), Some("PR"));
         assert_eq!(state_code("Atlantis"), None);
-        assert_eq!(class(Field::State, "Ontario", "ontario"), Exact);
+        assert_eq!(class(Field::State, "Ontario", "ontario"), Invalid);
     }
 
     #[test]
@@ -1519,7 +1556,7 @@ mod tests {
     fn punctuation_only_values_do_not_agree_by_accident() {
         assert_eq!(class(Field::Surname, "???", "---"), Different);
         assert_eq!(class(Field::Surname, "?", "?"), Exact);
-        assert_eq!(class(Field::Zip, "n/a", "N/A"), Exact);
+        assert_eq!(class(Field::Zip, "n/a", "N/A"), Invalid);
     }
 
     #[test]
@@ -1602,7 +1639,8 @@ mod tests {
                 }
                 let same = cmp(field, &a, &a);
                 if !a.trim().is_empty() {
-                    proptest::prop_assert_eq!(same.class, Exact);
+                    let expected = if crate::domain::validity::is_valid(field, &a) { Exact } else { Invalid };
+                    proptest::prop_assert_eq!(same.class, expected);
                 }
             }
         }

@@ -13,6 +13,8 @@ pub struct Explanation {
     pub close: Vec<FieldKey>,
     pub conflict: Vec<FieldKey>,
     pub missing: Vec<FieldKey>,
+    /// Values that cannot be what their field says: never agreement.
+    pub invalid: Vec<FieldKey>,
     /// Given name and surname are swapped between the records.
     pub names_swapped: bool,
     /// The notes that qualify a row's class (nickname, last four, day/month swapped…).
@@ -28,6 +30,7 @@ impl Explanation {
                 AgreementClass::Close => &mut e.close,
                 AgreementClass::Different => &mut e.conflict,
                 AgreementClass::Missing => &mut e.missing,
+                AgreementClass::Invalid => &mut e.invalid,
             };
             group.push(a.key.clone());
             if let Some(note) = a.note {
@@ -44,7 +47,9 @@ impl Explanation {
 
     /// Nothing conflicts and at least one field was compared.
     pub fn is_clean(&self) -> bool {
-        self.conflict.is_empty() && !(self.agree.is_empty() && self.close.is_empty())
+        self.conflict.is_empty()
+            && self.invalid.is_empty()
+            && !(self.agree.is_empty() && self.close.is_empty())
     }
 
     /// One line, e.g. "agree: surname, date of birth, ZIP · close: given name (nickname) ·
@@ -56,6 +61,7 @@ impl Explanation {
             ("close", &self.close),
             ("conflict", &self.conflict),
             ("missing", &self.missing),
+            ("invalid", &self.invalid),
         ] {
             if keys.is_empty() {
                 continue;

@@ -15,12 +15,15 @@ impl ItemFlags {
     pub const SEVERAL_CANDIDATES: ItemFlags = ItemFlags(1 << 1);
     /// An address on either side is incomplete or malformed (release policy).
     pub const INSUFFICIENT_ADDRESS: ItemFlags = ItemFlags(1 << 2);
+    /// A value cannot be what its field says (a date of birth 1945-04-93, a ZIP with letters).
+    pub const INVALID_VALUE: ItemFlags = ItemFlags(1 << 3);
 
     /// Every flag with its name, for filters and help.
-    pub const NAMED: [(ItemFlags, &'static str); 3] = [
+    pub const NAMED: [(ItemFlags, &'static str); 4] = [
         (ItemFlags::HOSTILE_TEXT, "hostile-text"),
         (ItemFlags::SEVERAL_CANDIDATES, "several-candidates"),
         (ItemFlags::INSUFFICIENT_ADDRESS, "insufficient-address"),
+        (ItemFlags::INVALID_VALUE, "invalid-value"),
     ];
 
     pub fn contains(self, other: ItemFlags) -> bool {
@@ -67,11 +70,14 @@ impl ItemFlags {
             .chain(record.all_values())
             .chain(record.extra.keys().map(String::as_str))
             .any(text_safety::contains_unsafe);
+        let mut flags = ItemFlags::default();
         if hostile {
-            ItemFlags::HOSTILE_TEXT
-        } else {
-            ItemFlags::default()
+            flags = flags.union(ItemFlags::HOSTILE_TEXT);
         }
+        if !super::validity::invalid_fields(record).is_empty() {
+            flags = flags.union(ItemFlags::INVALID_VALUE);
+        }
+        flags
     }
 }
 

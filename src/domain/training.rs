@@ -125,9 +125,25 @@ pub fn feedback(verdict: &Verdict, gold: Gold, gold_note: Option<&str>) -> Feedb
         fb.gold_note = gold_note
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(str::to_string);
+            .map(with_rules);
     }
     fb
+}
+
+/// The note followed by what the rule book says of every rule it cites (`[dob-conflict]`), so the
+/// trainee learns the rule, what satisfies it and who may lift it, from the same text the gates
+/// use.
+fn with_rules(note: &str) -> String {
+    let mut out = note.to_string();
+    for rule in super::policy::rulebook::cited_in(note) {
+        out.push_str(&format!(
+            " Rule {}: satisfied by {}; lifted by {}.",
+            rule.name,
+            rule.satisfied_by,
+            rule.lifted_by.describe()
+        ));
+    }
+    out
 }
 
 /// One decision of a training session, as the scoreboard needs it.
@@ -372,6 +388,26 @@ mod tests {
         assert!(fb.reveals_answer());
         assert!(fb.headline.contains("not to release"), "{}", fb.headline);
         assert_eq!(fb.gold_note.as_deref(), Some("stale"));
+    }
+
+    #[test]
+    fn feedback_explains_the_rules_a_note_cites_from_the_rule_book() {
+        let fb = feedback(
+            &Verdict::Approve,
+            Gold::Nonmatch,
+            Some("Father and son. Rule book: [dob-conflict]."),
+        );
+        let note = fb.gold_note.expect("note");
+        let rule = crate::domain::policy::rulebook::rule("dob-conflict").expect("rule");
+        assert!(note.starts_with("Father and son."), "{note}");
+        assert!(note.contains("Rule dob-conflict: satisfied by"), "{note}");
+        assert!(note.contains(rule.satisfied_by), "{note}");
+        assert!(
+            note.contains("a supervisor, with a written justification"),
+            "{note}"
+        );
+        let plain = feedback(&Verdict::Approve, Gold::Match, Some("Same person."));
+        assert_eq!(plain.gold_note.as_deref(), Some("Same person."));
     }
 
     #[test]

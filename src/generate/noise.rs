@@ -123,51 +123,8 @@ fn ascii_string(bytes: Vec<u8>) -> String {
         .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
-/// Whether two names are at most one edit apart (insert, delete, substitute, or swap of adjacent
-/// letters), ignoring ASCII case: what a matcher counts as "close".
-pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
-    let prefix = a.iter().zip(b).take_while(|(x, y)| eq(**x, **y)).count();
-    if prefix == a.len() && prefix == b.len() {
-        return true;
-    }
-    let same = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(*p, *q));
-    let (ra, rb) = (&a[prefix..], &b[prefix..]);
-    match ra.len() as isize - rb.len() as isize {
-        0 => {
-            same(&ra[1..], &rb[1..])
-                || (ra.len() >= 2
-                    && eq(ra[0], rb[1])
-                    && eq(ra[1], rb[0])
-                    && same(&ra[2..], &rb[2..]))
-        }
-        1 => same(&ra[1..], rb),
-        -1 => same(ra, &rb[1..]),
-        _ => false,
-    }
-}
-
-/// How a DOB was mistyped, in words a reviewer can check against the two dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DobTypo {
-    /// The two digits of the day swapped (12 ↔ 21).
-    DayDigitsTransposed,
-    /// Month and day swapped (03-12 ↔ 12-03).
-    MonthDaySwapped,
-    /// A single digit wrong.
-    OneDigit,
-}
-
-impl DobTypo {
-    pub fn describe(self) -> &'static str {
-        match self {
-            DobTypo::DayDigitsTransposed => "day digits transposed",
-            DobTypo::MonthDaySwapped => "month and day swapped",
-            DobTypo::OneDigit => "one digit wrong",
-        }
-    }
-}
+// The rule book's definitions, so the generator's noise is exactly what the gates forgive.
+pub use crate::domain::evidence::{DobTypo, dob_typo_between, within_one_edit};
 
 /// A plausible mistyping of `dob`: always a valid, different date related to `dob` by
 /// [`dob_typo_between`].
@@ -197,42 +154,6 @@ pub fn dob_typo<R: RngExt + ?Sized>(rng: &mut R, dob: NaiveDate) -> (NaiveDate, 
     let wrong = (last + rng.random_range(1..10)) % 10;
     let typo = NaiveDate::from_ymd_opt(y - last + wrong, m, d).unwrap_or(dob);
     (typo, DobTypo::OneDigit)
-}
-
-/// Whether `b` is `a` with a plain typo: a single wrong digit, the day's digits transposed, or
-/// month and day swapped. Equal dates are not a typo.
-pub fn dob_typo_between(a: NaiveDate, b: NaiveDate) -> Option<DobTypo> {
-    if a == b {
-        return None;
-    }
-    let (da, db) = (digits(a), digits(b));
-    if da.iter().zip(&db).filter(|(x, y)| x != y).count() == 1 {
-        return Some(DobTypo::OneDigit);
-    }
-    if a.year() == b.year() && a.month() == b.month() && da[6] == db[7] && da[7] == db[6] {
-        return Some(DobTypo::DayDigitsTransposed);
-    }
-    if a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
-        return Some(DobTypo::MonthDaySwapped);
-    }
-    None
-}
-
-/// The eight digits of YYYYMMDD.
-fn digits(date: NaiveDate) -> [u8; 8] {
-    let y = date.year().rem_euclid(10_000) as u32;
-    let (m, d) = (date.month(), date.day());
-    let n = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        m / 10,
-        m % 10,
-        d / 10,
-        d % 10,
-    ];
-    n.map(|v| v as u8)
 }
 
 #[cfg(test)]

@@ -40,8 +40,9 @@ pub fn reference_date() -> NaiveDate {
     REFERENCE_DATE
 }
 
-/// A confirmed address older than this is stale (about three years).
-pub const STALE_AFTER_DAYS: u64 = 3 * 365;
+/// A confirmed address older than this is stale: the rule book's default
+/// `max_address_age_days`.
+pub const STALE_AFTER_DAYS: u64 = crate::domain::policy::DEFAULT_MAX_ADDRESS_AGE_DAYS as u64;
 /// Fresh addresses are at most this old and stale ones at least [`STALE_MIN_DAYS`], leaving a
 /// gap around the three-year line so no gold answer hinges on a day's difference.
 const FRESH_MAX_DAYS: u64 = 1_000;
@@ -400,7 +401,18 @@ fn several_candidates<R: RngExt + ?Sized>(rng: &mut R, ids: &[u64]) -> RequestGr
             rows.extend(own_row.take());
             continue;
         }
-        let (candidate, near) = namesake_candidate(rng, &person);
+        // Against the request as sent (its DOB may carry a typo), the namesake's DOB must
+        // clearly differ, or it would not be told apart by the rule book either.
+        let (candidate, near) = loop {
+            let (candidate, near) = namesake_candidate(rng, &person);
+            let clear = match (request.dob, candidate.dob) {
+                (Some(r), Some(c)) => r != c && dob_typo_between(r, c).is_none(),
+                _ => true,
+            };
+            if clear {
+                break (candidate, near);
+            }
+        };
         let mut note = String::new();
         let _ = write!(
             note,
@@ -455,10 +467,11 @@ fn unit<R: RngExt + ?Sized>(rng: &mut R) -> Unit {
     }
 }
 
+/// A different unit: another number or letter ("Unit 5" is the same unit as "Apt 5").
 fn other_unit<R: RngExt + ?Sized>(rng: &mut R, not: Unit) -> Unit {
     loop {
         let u = unit(rng);
-        if u != not {
+        if (u.number, u.letter) != (not.number, not.letter) {
             return u;
         }
     }
@@ -1123,9 +1136,17 @@ fn finish<R: RngExt + ?Sized>(
     candidate: Candidate,
     kind: Kind,
     gold: Gold,
-    gold_note: String,
+    mut gold_note: String,
 ) -> CandidateRow {
     let score = matcher_score(rng, request, &candidate);
+    let rules = rules_of(kind, request);
+    if gold == Gold::Nonmatch && !rules.is_empty() {
+        gold_note.push_str(" Rule book:");
+        for rule in rules {
+            let _ = write!(gold_note, " [{rule}]");
+        }
+        gold_note.push('.');
+    }
     CandidateRow {
         candidate_id,
         candidate,
@@ -1133,6 +1154,33 @@ fn finish<R: RngExt + ?Sized>(
         gold,
         gold_note,
         score,
+    }
+}
+
+/// The rule-book rules that stop a non-match of this kind, from how it was built (not from the
+/// gates, so the gates can be checked against it).
+fn rules_of(kind: Kind, request: &Request) -> Vec<&'static str> {
+    use crate::domain::policy::rulebook::{
+        RULE_ADDRESS, RULE_CURRENCY, RULE_DOB, RULE_IDENTIFIERS, RULE_TIN, RULE_UNIT,
+    };
+    match kind {
+        Kind::CandidateUnitMissing
+        | Kind::StreetNumberMissing
+        | Kind::AddressPartMissing
+        | Kind::PoBox
+        | Kind::GeneralDelivery
+        | Kind::ZipStateMismatch => vec![RULE_ADDRESS],
+        Kind::Stale => vec![RULE_CURRENCY],
+        Kind::UnitDiffers => vec![RULE_UNIT],
+        Kind::Namesake | Kind::NamesakeNearDob | Kind::OtherCandidate | Kind::DobConflict => {
+            if request.tin_last4.is_some() {
+                vec![RULE_DOB, RULE_TIN]
+            } else {
+                vec![RULE_DOB]
+            }
+        }
+        Kind::NameOnly | Kind::MovedUnconfirmed => vec![RULE_IDENTIFIERS],
+        _ => Vec::new(),
     }
 }
 

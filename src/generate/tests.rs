@@ -289,3 +289,13 @@ fn reference_date_is_the_review_day() {
         NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")
     );
 }
+
+#[test]
+fn every_generator_nickname_is_a_nickname_to_the_rule_book() {
+    let missing: Vec<(&str, &str)> = crate::generate::names::NICKNAMES
+        .iter()
+        .filter(|(formal, nick)| !crate::domain::agreement::is_nickname_pair(formal, nick))
+        .copied()
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::columns::Target;
 use super::error::ImportError;
 use super::quote::quoted;
+use super::splink::Dialect;
 
 /// A column map. Real files never use matchgate's column names, so a map renames theirs onto ours.
 ///
@@ -40,6 +41,8 @@ use super::quote::quoted;
 pub struct ColumnMap {
     /// The map's file, for messages; None for the identity map.
     path: Option<PathBuf>,
+    /// Whose column names the file uses besides matchgate's own.
+    dialect: Dialect,
     by_theirs: HashMap<String, Target>,
     by_target: HashMap<Target, String>,
 }
@@ -86,7 +89,7 @@ impl ColumnMap {
                     quoted(&ours)
                 )));
             }
-            if let Some(earlier) = map.by_theirs.get(&theirs) {
+            if let Some(earlier) = map.by_theirs.get(&theirs.trim().to_lowercase()) {
                 return Err(bad(format!(
                     "column {} is mapped to both {} and {}",
                     quoted(&theirs),
@@ -95,14 +98,24 @@ impl ColumnMap {
                 )));
             }
             map.by_target.insert(target.clone(), theirs.clone());
-            map.by_theirs.insert(theirs, target);
+            map.by_theirs.insert(theirs.trim().to_lowercase(), target);
         }
         Ok(map)
     }
 
-    /// The target their column is mapped to, if the map mentions it.
+    /// The target their column is mapped to, if the map mentions it (case-insensitive).
     pub fn target_of(&self, theirs: &str) -> Option<&Target> {
-        self.by_theirs.get(theirs)
+        self.by_theirs.get(&theirs.trim().to_lowercase())
+    }
+
+    /// The same map, reading a file written by another tool.
+    pub fn with_dialect(mut self, dialect: Dialect) -> ColumnMap {
+        self.dialect = dialect;
+        self
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Their column the map takes a target from, if any.

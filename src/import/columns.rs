@@ -8,6 +8,7 @@ use super::column_map::ColumnMap;
 use super::error::ImportError;
 use super::quote::quoted;
 use crate::domain::Field;
+use crate::domain::currency::canonical_suffix;
 
 /// What one column of an import file feeds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -55,7 +56,9 @@ impl Target {
                 if let Some(suffix) = name.strip_prefix("cand_").filter(|s| !s.is_empty()) {
                     return Some(match Field::from_key(suffix) {
                         Some(field) => Target::Candidate(field),
-                        None => Target::CandidateExtra(suffix.to_string()),
+                        // `cand_last_confirmed` and the other common names of the date the
+                        // address was confirmed all feed the one canonical field.
+                        None => Target::CandidateExtra(canonical_suffix(suffix).to_string()),
                     });
                 }
                 return None;
@@ -107,8 +110,13 @@ impl<'m> Resolver<'m> {
     /// A mapped name wins. A name that is matchgate's own is used as it is, unless the map takes
     /// that target from another column: then the map is what the user meant, and this column is
     /// ignored rather than feeding the same target twice.
+    ///
+    /// Names match case-insensitively and trimmed (`Request_ID `, `SCORE`); a file from another
+    /// tool ([`super::column_map::Dialect`]) adds that tool's names.
     pub fn resolve(&self, theirs: &str) -> Option<Column> {
-        if let Some(target) = self.map.target_of(theirs) {
+        let theirs = theirs.trim();
+        let key = theirs.to_lowercase();
+        if let Some(target) = self.map.target_of(&key) {
             let ours = target.name();
             let label = if ours == theirs {
                 quoted(theirs)
@@ -120,14 +128,19 @@ impl<'m> Resolver<'m> {
                 label,
             });
         }
-        let target = Target::parse(theirs)?;
+        let (target, renamed) = match Target::parse(&key) {
+            Some(target) => (target, false),
+            None => (self.map.dialect().target(&key)?, true),
+        };
         if self.map.source_of(&target).is_some() {
             return None;
         }
-        Some(Column {
-            target,
-            label: quoted(theirs),
-        })
+        let label = if renamed {
+            format!("{} ({})", quoted(theirs), target.name())
+        } else {
+            quoted(theirs)
+        };
+        Some(Column { target, label })
     }
 
     /// How to name a required column that a file lacks.
@@ -164,13 +177,19 @@ impl Layout {
         let mut seen_targets = HashSet::new();
         let mut columns = Vec::with_capacity(names.len());
         let mut ignored = Vec::new();
-        for name in names {
+        for (i, name) in names.iter().enumerate() {
+            // A UTF-8 byte order mark before the first name is not part of it.
+            let name = if i == 0 {
+                name.trim_start_matches('\u{feff}').trim()
+            } else {
+                name.trim()
+            };
             // Blank header cells (trailing commas from spreadsheets) carry nothing to import.
             if name.is_empty() {
                 columns.push(None);
                 continue;
             }
-            if !seen_names.insert(*name) {
+            if !seen_names.insert(name.to_lowercase()) {
                 return Err(ImportError::DuplicateColumn {
                     file: file.to_string(),
                     column: quoted(name),
@@ -185,7 +204,7 @@ impl Layout {
                     });
                 }
                 Some(_) => {}
-                None => ignored.push((*name).to_string()),
+                None => ignored.push(name.to_string()),
             }
             columns.push(column);
         }

@@ -5,6 +5,7 @@ use std::io::Read;
 use super::column_map::ColumnMap;
 use super::columns::{Layout, Resolver};
 use super::error::{ImportError, RowError};
+use super::lines::LineCounted;
 use super::row::{ImportRow, RowBuilder, RowContext};
 
 /// The CSV reader's buffer: large enough that reading is a small share of the import.
@@ -12,7 +13,7 @@ const BUFFER_BYTES: usize = 256 * 1024;
 
 /// The good and bad rows of a CSV file, in file order.
 pub struct CsvRows<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineCounted<R>>,
     /// Reused for every record, so reading does not allocate per row.
     record: csv::ByteRecord,
     layout: Layout,
@@ -31,7 +32,7 @@ impl<R: Read> CsvRows<R> {
             // reader error that would end the file.
             .flexible(true)
             .buffer_capacity(BUFFER_BYTES)
-            .from_reader(input);
+            .from_reader(LineCounted::new(input));
         let file = ctx.file.to_string();
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
@@ -107,7 +108,12 @@ impl<R: Read> Iterator for CsvRows<R> {
         }
         match self.reader.read_byte_record(&mut self.record) {
             Ok(true) => {
-                let line = self.record.position().map_or(0, csv::Position::line);
+                // The parser's own line count is one short after a CR LF; count line breaks
+                // from the record's byte offset instead.
+                let line = self
+                    .record
+                    .position()
+                    .map_or(0, |p| self.reader.get_ref().line_at(p.byte()));
                 Some(self.parse_record(line))
             }
             Ok(false) => {
@@ -118,9 +124,10 @@ impl<R: Read> Iterator for CsvRows<R> {
                 // With byte records and flexible rows the only reader error left is I/O, after
                 // which nothing later in the file can be trusted.
                 self.done = true;
-                let line = e
+                let byte = e
                     .position()
-                    .map_or_else(|| self.reader.position().line(), csv::Position::line);
+                    .map_or_else(|| self.reader.position().byte(), csv::Position::byte);
+                let line = self.reader.get_ref().line_at(byte);
                 Some(Err(RowError::new(
                     &self.ctx.file,
                     line,

@@ -91,6 +91,10 @@ impl<R: Read> JsonlRows<R> {
             return Ok(Line::End);
         }
         self.line += 1;
+        // A UTF-8 byte order mark (spreadsheets and Windows editors write one) is not data.
+        if self.line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+            self.buf.drain(..3);
+        }
         if self.buf.len() > MAX_LINE_BYTES && self.buf.last() != Some(&b'\n') {
             self.input.skip_until(b'\n')?;
             self.buf.clear();

@@ -12,14 +12,17 @@ pub mod columns;
 pub mod csv_reader;
 pub mod error;
 pub mod jsonl_reader;
+pub mod lines;
 pub mod quote;
 pub mod report;
 pub mod row;
+pub mod splink;
 
 pub use column_map::ColumnMap;
 pub use error::{ImportError, RowError};
 pub use report::{ImportReport, OnBadRow};
 pub use row::{ImportRow, MAX_FIELD_BYTES};
+pub use splink::Dialect;
 
 use std::fs::File;
 use std::io::Read;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::columns::{Column, Resolver, Target};
 use super::error::RowError;
 use super::quote::quoted;
-use crate::domain::{Field, FlaggedMatch, Gold, Record};
+use crate::domain::{FlaggedMatch, Gold, Record};
 
 /// The longest value a field may hold, in bytes: real names and addresses are far shorter, and a
 /// longer one is a sign of a broken file (a runaway quote) or an attack on the screen.
@@ -96,14 +96,11 @@ impl<'c> RowBuilder<'c> {
             Target::GoldNote => self.gold_note = Some(value.to_string()),
             Target::Requester => self.requester = Some(value.to_string()),
             Target::LegalBasis => self.legal_basis = Some(value.to_string()),
-            Target::Request(field) => {
-                check_field(*field, value).map_err(in_column)?;
-                self.request.set(*field, value);
-            }
-            Target::Candidate(field) => {
-                check_field(*field, value).map_err(in_column)?;
-                self.candidate.set(*field, value);
-            }
+            // Record fields are evidence, not contract: a value that cannot be what its column
+            // says (a DOB 1945-04-93) is kept verbatim; the domain shows it as invalid, never
+            // lets it agree, and flags the item. Only the contract columns refuse a row.
+            Target::Request(field) => self.request.set(*field, value),
+            Target::Candidate(field) => self.candidate.set(*field, value),
             Target::RequestExtra(suffix) => self.request.set_extra(suffix.as_str(), value),
             Target::CandidateExtra(suffix) => self.candidate.set_extra(suffix.as_str(), value),
         }
@@ -158,39 +155,10 @@ pub fn parse_score(text: &str) -> Result<f64, String> {
     Ok(score + 0.0)
 }
 
-/// A date of birth: exactly YYYY-MM-DD, and a day that exists on the calendar.
-pub fn check_date(text: &str) -> Result<(), String> {
-    let bytes = text.as_bytes();
-    let shaped = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shaped {
-        return Err(format!("{} is not a date as YYYY-MM-DD", quoted(text)));
-    }
-    // The shape check made every byte ASCII, so these slices fall on character boundaries.
-    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
-    let real = i32::try_from(number(0..4))
-        .ok()
-        .and_then(|year| chrono::NaiveDate::from_ymd_opt(year, number(5..7), number(8..10)));
-    match real {
-        Some(_) => Ok(()),
-        None => Err(format!("{} is not a real calendar date", quoted(text))),
-    }
-}
-
-/// Checks a canonical field's value where the field has a format.
-fn check_field(field: Field, value: &str) -> Result<(), String> {
-    match field {
-        Field::Dob => check_date(value),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Field;
     use crate::import::column_map::ColumnMap;
 
     #[test]
@@ -219,39 +187,6 @@ mod tests {
             );
         }
         assert!(parse_score("0,5").is_err());
-    }
-
-    #[test]
-    fn dates_must_be_real_iso_calendar_days() {
-        assert_eq!(check_date("1980-02-29"), Ok(()));
-        assert_eq!(check_date("2000-02-29"), Ok(()));
-        assert_eq!(check_date("1999-12-31"), Ok(()));
-        for bad in [
-            "1981-02-29",
-            "1900-02-29",
-            "1980-13-01",
-            "1980-04-31",
-            "1980-00-10",
-        ] {
-            assert_eq!(
-                check_date(bad),
-                Err(format!("\"{bad}\" is not a real calendar date")),
-                "{bad}"
-            );
-        }
-        for bad in [
-            "1980-2-9",
-            "02/29/1980",
-            "19800229",
-            "1980-02-29T00:00",
-            "１９８０-02-29",
-        ] {
-            assert_eq!(
-                check_date(bad),
-                Err(format!("{} is not a date as YYYY-MM-DD", quoted(bad))),
-                "{bad}"
-            );
-        }
     }
 
     fn ctx() -> RowContext {

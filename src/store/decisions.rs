@@ -232,7 +232,7 @@ impl Store {
             let detail = serde_json::json!({
                 "justification": justification,
                 "decision_group": group_id,
-                "lifts": "address-sufficiency",
+                "lifts": crate::domain::policy::rulebook::override_lifts_list(),
             })
             .to_string();
             append_audit(&tx, who, "override", &object, DONE, &detail, None)?;

@@ -100,6 +100,7 @@ pub(crate) fn load_context(
         escalated,
         holds: active_holds(conn, batch_id)?,
         override_by: override_by(conn, match_id)?,
+        today: chrono::Utc::now().date_naive(),
     };
     Ok(Loaded {
         ctx,

@@ -10,29 +10,32 @@
 //!   swapped or one digit off is "close": a good reason to look, not independent evidence.
 //!   A ZIP whose five digits agree but whose +4 differs counts (it is the same ZIP). The street
 //!   address counts when both the street number and the street agree.
-//! - A supervisor override lifts the address-sufficiency gate only. It never lifts a legal hold,
-//!   the score floor, identifier agreement, ambiguity or the two-person rule.
+//! - A supervisor override lifts the rules the [`super::rulebook`] marks as lifted by an override
+//!   (address sufficiency, currency, unit, DOB, TIN and name conflicts). It never lifts a legal
+//!   hold, implausible or unsafe address text, the score floor, identifier agreement, ambiguity
+//!   or the two-person rule.
+//! - A ZIP counts as an identifier only together with an agreeing street address: a ZIP shared
+//!   by a different street address identifies a neighbourhood, not a person.
 //! - Ambiguity is satisfied only by approvals from supervisors made while the request is
 //!   escalated.
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
+use super::evidence_gates::{currency_refusal, identity_conflicts, unit_conflict};
 use super::hold::Hold;
+pub use super::rulebook::{
+    RULE_ADDRESS, RULE_AMBIGUITY, RULE_APPROVAL, RULE_ESCALATION, RULE_HOLD, RULE_IDENTIFIERS,
+    RULE_IMPLAUSIBLE, RULE_SCORE, RULE_TWO_PERSON,
+};
+use super::rulebook::{override_lifts, rule};
 use super::settings::Policy;
-use crate::domain::address::check_pair;
+use crate::domain::address::{AddressProblem, check_pair};
 use crate::domain::agreement::{
     AgreementClass, AgreementNote, FieldKey, compare_field, compare_records,
 };
 use crate::domain::{Field, MatchStatus, Record, ReviewItem};
-
-pub const RULE_HOLD: &str = "legal-hold";
-pub const RULE_SCORE: &str = "score-floor";
-pub const RULE_ADDRESS: &str = "address-sufficiency";
-pub const RULE_IDENTIFIERS: &str = "identifiers";
-pub const RULE_AMBIGUITY: &str = "ambiguity";
-pub const RULE_ESCALATION: &str = "escalation";
-pub const RULE_TWO_PERSON: &str = "two-person";
-pub const RULE_APPROVAL: &str = "approval";
 
 /// Why an approval or a release is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +90,11 @@ pub struct ReleaseContext {
     pub escalated: bool,
     /// Active holds on the match's batch.
     pub holds: Vec<Hold>,
-    /// The supervisor who overrode the address gate, if any.
+    /// The supervisor whose override (with a written justification) lifts the rules the rule
+    /// book lets an override lift, if any.
     pub override_by: Option<String>,
+    /// The day it is checked (address ages are measured on policy `review_date`, else this).
+    pub today: NaiveDate,
 }
 
 /// Every gate, in a fixed order. Empty means the approval (decider set) may be recorded, or the
@@ -120,7 +126,11 @@ pub fn check_release(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
             remedy: format!("a matcher score of at least {:.2}", policy.score_floor),
         });
     }
-    out.extend(address_refusals(ctx, policy));
+    let mut liftable = address_refusals(ctx);
+    liftable.extend(currency_refusal(&ctx.candidate, policy, ctx.today));
+    liftable.extend(unit_conflict(&ctx.request, &ctx.candidate));
+    liftable.extend(identity_conflicts(&ctx.request, &ctx.candidate));
+    out.extend(lift_by_override(ctx, policy, liftable));
     if let Some(r) = identifier_refusal(&ctx.request, &ctx.candidate, policy) {
         out.push(r);
     }
@@ -141,46 +151,48 @@ pub fn check_release(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
     out
 }
 
-fn address_refusals(ctx: &ReleaseContext, policy: &Policy) -> Vec<Refusal> {
-    let mut problems = check_pair(&ctx.request, &ctx.candidate);
-    // Control or bidi characters in the address that would go out cannot be overridden: what the
-    // supervisor saw (escaped) is not what the file would carry.
-    let unsafe_text: Vec<Refusal> = problems
+/// Address problems as refusals: unsafe or implausible text under rules no override lifts,
+/// the rest under address sufficiency.
+fn address_refusals(ctx: &ReleaseContext) -> Vec<Refusal> {
+    check_pair(&ctx.request, &ctx.candidate)
         .iter()
-        .filter(|p| {
-            matches!(
-                p.problem,
-                crate::domain::address::AddressProblem::UnsafeText(_)
-            )
+        .map(|p| {
+            let (name, remedy) = match p.problem {
+                AddressProblem::UnsafeText(_) => (
+                    RULE_ADDRESS,
+                    format!("{} (an override cannot lift this)", p.remedy()),
+                ),
+                AddressProblem::Implausible(_) => (RULE_IMPLAUSIBLE, p.remedy().to_string()),
+                _ => (RULE_ADDRESS, p.remedy().to_string()),
+            };
+            Refusal {
+                rule: name,
+                reason: format!("{} [{}]", p.describe(), p.rule()),
+                remedy,
+            }
         })
-        .map(|p| Refusal {
-            rule: RULE_ADDRESS,
-            reason: format!("{} [{}]", p.describe(), p.rule()),
-            remedy: format!("{} (an override cannot lift this)", p.remedy()),
+        .collect()
+}
+
+/// Drops what a standing supervisor override lifts, and says in the others' remedies whether an
+/// override could lift them. Unsafe address text is never lifted: what the supervisor saw
+/// (escaped) is not what the file would carry.
+fn lift_by_override(ctx: &ReleaseContext, policy: &Policy, refusals: Vec<Refusal>) -> Vec<Refusal> {
+    let liftable = |r: &Refusal| override_lifts(r.rule) && !r.reason.ends_with("[unsafe-text]");
+    let overridden = ctx.override_by.is_some() && policy.allow_override;
+    refusals
+        .into_iter()
+        .filter(|r| !(overridden && liftable(r)))
+        .map(|mut r| {
+            if liftable(&r) {
+                r.remedy.push_str(if policy.allow_override {
+                    " (or a supervisor override with a written justification)"
+                } else {
+                    " (overrides are forbidden by policy)"
+                });
+            }
+            r
         })
-        .collect();
-    problems.retain(|p| {
-        !matches!(
-            p.problem,
-            crate::domain::address::AddressProblem::UnsafeText(_)
-        )
-    });
-    if problems.is_empty() || (ctx.override_by.is_some() && policy.allow_override) {
-        return unsafe_text;
-    }
-    let alternative = if policy.allow_override {
-        " (or a supervisor override with a written justification)"
-    } else {
-        " (overrides are forbidden by policy)"
-    };
-    problems
-        .iter()
-        .map(|p| Refusal {
-            rule: RULE_ADDRESS,
-            reason: format!("{} [{}]", p.describe(), p.rule()),
-            remedy: format!("{}{alternative}", p.remedy()),
-        })
-        .chain(unsafe_text)
         .collect()
 }
 
@@ -201,11 +213,14 @@ pub fn identifiers_agreeing(request: &Record, candidate: &Record) -> Vec<Field> 
     if exact(Field::StreetNumber) && exact(Field::Street) {
         out.push(Field::Street);
     }
-    if matches!(
-        class(Field::Zip),
-        Some((AgreementClass::Exact, _))
-            | Some((AgreementClass::Close, Some(AgreementNote::ZipPlus4Differs)))
-    ) {
+    // A ZIP identifies only with the street address it belongs to.
+    if out.contains(&Field::Street)
+        && matches!(
+            class(Field::Zip),
+            Some((AgreementClass::Exact, _))
+                | Some((AgreementClass::Close, Some(AgreementNote::ZipPlus4Differs)))
+        )
+    {
         out.push(Field::Zip);
     }
     if exact(Field::Tin) {
@@ -225,9 +240,9 @@ fn identifier_refusal(request: &Record, candidate: &Record, policy: &Policy) -> 
         .get("tin")
         .is_some_and(|t| !t.trim().is_empty());
     let possible = if carries_tin {
-        "date of birth, street address, ZIP, TIN last four"
+        "date of birth, street address, ZIP (with the street address), TIN last four"
     } else {
-        "date of birth, street address, ZIP"
+        "date of birth, street address, ZIP (with the street address)"
     };
     let reason = if agreeing.is_empty() {
         "name-only match: no identifier beyond the name agrees".to_string()
@@ -242,7 +257,9 @@ fn identifier_refusal(request: &Record, candidate: &Record, policy: &Policy) -> 
     Some(Refusal {
         rule: RULE_IDENTIFIERS,
         reason,
-        remedy: format!("at least {need} exactly agreeing identifiers among: {possible}"),
+        remedy: format!(
+            "at least {need} exactly and validly agreeing identifiers among: {possible}"
+        ),
     })
 }
 
@@ -257,10 +274,16 @@ fn identifier_label(f: Field) -> &'static str {
 }
 
 /// Why the request is ambiguous, if it is: another contender scores within the gap or points to
-/// a different address.
+/// a different address. A sibling whose date of birth, TIN or name conflicts with the request is
+/// not a contender: it is someone else, and the reviewer sees it beside this one. Nor is one
+/// whose address is stale: it is superseded, and could not be released anyway.
 pub fn ambiguity(ctx: &ReleaseContext, policy: &Policy) -> Option<String> {
     let mut reasons = Vec::new();
-    for s in ctx.siblings.iter().filter(|s| s.in_play) {
+    for s in ctx.siblings.iter().filter(|s| {
+        s.in_play
+            && identity_conflicts(&ctx.request, &s.candidate).is_empty()
+            && currency_refusal(&s.candidate, policy, ctx.today).is_none()
+    }) {
         if (ctx.score - s.score).abs() <= policy.ambiguity_gap + 1e-9 {
             reasons.push(format!(
                 "candidate {} scores {:.2}, within {:.2} of {:.2}",
@@ -314,7 +337,7 @@ fn ambiguity_refusal(ctx: &ReleaseContext, policy: &Policy) -> Option<Refusal> {
     Some(Refusal {
         rule: RULE_AMBIGUITY,
         reason: format!("the request is ambiguous: {why}"),
-        remedy: "escalation to a supervisor, who approves it while escalated".into(),
+        remedy: rule(RULE_AMBIGUITY).map_or("", |r| r.satisfied_by).into(),
     })
 }
 
@@ -409,6 +432,9 @@ pub fn release_check(
             .cloned()
             .collect(),
         override_by: cm.override_by.clone(),
+        // The screen's banner is the one place the domain reads the clock; the store passes
+        // the day explicitly.
+        today: chrono::Utc::now().date_naive(),
     };
     check_release(&ctx, policy)
 }

@@ -1,9 +1,11 @@
 //! Release policy: the settings stored in the database, legal holds, the gates an approval and an
 //! export must pass, and what a release hands over. Pure: no SQL, no terminal.
 
+pub mod evidence_gates;
 pub mod gates;
 pub mod hold;
 pub mod release;
+pub mod rulebook;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -14,4 +16,5 @@ pub use gates::{
 };
 pub use hold::{Hold, HoldScope};
 pub use release::{RELEASE_FIELDS, ReleaseRow};
-pub use settings::{IdentityMode, Policy, PolicyError};
+pub use rulebook::{Lift, RULES, Rule};
+pub use settings::{DEFAULT_MAX_ADDRESS_AGE_DAYS, IdentityMode, Policy, PolicyError};

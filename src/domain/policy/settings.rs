@@ -3,7 +3,12 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use crate::domain::Field;
+
+/// About three years: an address confirmed longer ago may no longer be where the person lives.
+pub const DEFAULT_MAX_ADDRESS_AGE_DAYS: u32 = 3 * 365;
 
 /// The release policy. `Policy::default()` is what a new database enforces.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +20,9 @@ pub struct Policy {
     /// How many independent identifiers beyond the name must agree (DOB, street address, ZIP,
     /// TIN last four when the request carries one).
     pub min_identifiers: u8,
-    /// Matches scored under this cannot be approved.
+    /// Matches scored under this cannot be approved. 0 (the default) turns it off: evidence that
+    /// satisfies the rule book is not refused for the matcher's score alone, which orders the
+    /// queue instead.
     pub score_floor: f64,
     /// Candidates of one request whose scores are this close (or closer) make it ambiguous.
     pub ambiguity_gap: f64,
@@ -30,6 +37,11 @@ pub struct Policy {
     pub team_group: Option<String>,
     /// Whether a person may name themselves (`declared`) or must be their OS login (`login`).
     pub identity: IdentityMode,
+    /// A candidate address last confirmed longer ago than this is stale.
+    pub max_address_age_days: u32,
+    /// The day address ages are measured on; None means today. Training sets pin the day their
+    /// right answers were set for.
+    pub review_date: Option<NaiveDate>,
 }
 
 /// How matchgate decides who is working (policy `identity`).
@@ -57,13 +69,15 @@ impl Default for Policy {
             approvals_required: 1,
             blind: false,
             min_identifiers: 2,
-            score_floor: 0.80,
+            score_floor: 0.0,
             ambiguity_gap: 0.05,
             allow_override: true,
             masked_fields: vec![Field::Tin],
             supervisors: Vec::new(),
             team_group: None,
             identity: IdentityMode::Declared,
+            max_address_age_days: DEFAULT_MAX_ADDRESS_AGE_DAYS,
+            review_date: None,
         }
     }
 }
@@ -83,7 +97,7 @@ pub enum PolicyError {
 
 impl Policy {
     /// Every key, in the order `policy show` prints them.
-    pub const KEYS: [&'static str; 10] = [
+    pub const KEYS: [&'static str; 12] = [
         "approvals_required",
         "blind",
         "min_identifiers",
@@ -94,6 +108,8 @@ impl Policy {
         "supervisors",
         "team_group",
         "identity",
+        "max_address_age_days",
+        "review_date",
     ];
 
     /// The value of a key as stored and shown.
@@ -114,6 +130,8 @@ impl Policy {
             "supervisors" => self.supervisors.join(","),
             "team_group" => self.team_group.clone().unwrap_or_default(),
             "identity" => self.identity.as_str().to_string(),
+            "max_address_age_days" => self.max_address_age_days.to_string(),
+            "review_date" => self.review_date.map(|d| d.to_string()).unwrap_or_default(),
             _ => return None,
         })
     }
@@ -222,6 +240,26 @@ impl Policy {
                     _ => return Err(bad("identity", "declared or login")),
                 }
             }
+            "max_address_age_days" => {
+                self.max_address_age_days = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=36_500).contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            "max_address_age_days",
+                            "a whole number of days from 1 to 36500",
+                        )
+                    })?
+            }
+            "review_date" => {
+                self.review_date = match v {
+                    "" | "today" => None,
+                    _ => Some(NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                        bad("review_date", "a date as YYYY-MM-DD, or empty for today")
+                    })?),
+                }
+            }
             _ => return Err(PolicyError::UnknownKey(key.to_string())),
         }
         Ok(())
@@ -237,6 +275,11 @@ impl Policy {
             policy.set(k, v)?;
         }
         Ok(policy)
+    }
+
+    /// The day address ages are measured on: `review_date`, else `today`.
+    pub fn as_of(&self, today: NaiveDate) -> NaiveDate {
+        self.review_date.unwrap_or(today)
     }
 
     pub fn is_supervisor(&self, name: &str) -> bool {
@@ -296,7 +339,9 @@ mod tests {
         let again =
             Policy::from_entries(entries.iter().map(|(k, v)| (*k, v.as_str()))).expect("parse");
         assert_eq!(again, p);
-        assert_eq!(p.get("score_floor").as_deref(), Some("0.80"));
+        assert_eq!(p.get("score_floor").as_deref(), Some("0.00"));
+        assert_eq!(p.get("max_address_age_days").as_deref(), Some("1095"));
+        assert_eq!(p.get("review_date").as_deref(), Some(""));
     }
 
     #[test]
@@ -317,6 +362,10 @@ mod tests {
             ("ambiguity_gap", "-0.1"),
             ("masked_fields", "nickname"),
             ("masked_fields", "dob"),
+            ("max_address_age_days", "0"),
+            ("max_address_age_days", "three years"),
+            ("review_date", "2026-02-30"),
+            ("review_date", "11/01/2026"),
         ] {
             assert!(p.set(k, v).is_err(), "{k}={v} should be refused");
         }
@@ -331,6 +380,13 @@ mod tests {
         p.set("score_floor", "0.9").expect("set");
         p.set("masked_fields", "tin, DOB").expect("set");
         p.set("supervisors", "sam, sue").expect("set");
+        p.set("max_address_age_days", "730").expect("set");
+        p.set("review_date", "2026-11-01").expect("set");
+        assert_eq!(p.max_address_age_days, 730);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+        assert_eq!(p.as_of(NaiveDate::MIN), day);
+        p.set("review_date", "").expect("set");
+        assert_eq!(p.as_of(day), day);
         assert_eq!(p.approvals_required, 2);
         assert!(p.blind);
         assert_eq!(p.masked_fields, vec![Field::Tin, Field::Dob]);

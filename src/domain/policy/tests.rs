@@ -33,6 +33,7 @@ fn ctx(request: Record, candidate: Record) -> ReleaseContext {
         escalated: false,
         holds: Vec::new(),
         override_by: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
     }
 }
 
@@ -71,8 +72,12 @@ fn every_refusal_names_rule_reason_and_remedy() {
 
 #[test]
 fn score_floor_edges() {
-    let p = Policy::default();
+    // Off by default: sufficient evidence is not refused for the score alone.
     let mut c = ctx(request(), candidate());
+    c.score = 0.01;
+    assert!(check_release(&c, &Policy::default()).is_empty());
+    let mut p = Policy::default();
+    p.set("score_floor", "0.80").expect("floor");
     c.score = 0.80;
     assert!(
         !rules(&c, &p).contains(&"score-floor"),
@@ -127,8 +132,11 @@ fn address_edges_that_pass_zip_plus4_lower_case_state_and_unit_formats() {
 #[test]
 fn an_override_lifts_only_the_address_gate_and_only_when_policy_allows() {
     let mut p = Policy::default();
+    p.score_floor = 0.8;
+    let mut req = request();
+    req.set_extra("tin", "1111");
     let mut c = ctx(
-        request(),
+        req,
         candidate()
             .with(Field::Street, "PO Box 12")
             .with(Field::StreetNumber, "12"),
@@ -296,7 +304,9 @@ fn holds_refuse_by_scope_and_lifted_holds_do_not() {
     assert!(check_release(&c, &p).is_empty());
     // A residential hold does not cover an (overridden) PO box; an "all" hold does, and an
     // override never lifts a hold.
-    let mut po = ctx(request(), candidate().with(Field::Street, "PO Box 4"));
+    let mut req = request();
+    req.set_extra("tin", "1111");
+    let mut po = ctx(req, candidate().with(Field::Street, "PO Box 4"));
     po.override_by = Some("sue".into());
     po.holds = vec![hold(HoldScope::Residential, false)];
     assert!(check_release(&po, &p).is_empty());
@@ -372,5 +382,31 @@ fn an_override_never_lifts_control_characters_in_the_released_address() {
             .iter()
             .any(|r| r.rule == "address-sufficiency" && r.remedy.contains("cannot lift")),
         "{refusals:?}"
+    );
+}
+
+#[test]
+fn siblings_ruled_out_by_conflicts_or_staleness_do_not_make_a_request_ambiguous() {
+    let p = Policy::default();
+    let sibling = |candidate: Record| Sibling {
+        match_id: 2,
+        score: 0.94,
+        candidate,
+        in_play: true,
+    };
+    let elsewhere = candidate()
+        .with(Field::StreetNumber, "9")
+        .with(Field::Street, "Elm St");
+    let mut c = ctx(request(), candidate());
+    c.siblings = vec![sibling(elsewhere.clone())];
+    assert_eq!(rules(&c, &p), vec!["ambiguity"], "same person elsewhere");
+    c.siblings = vec![sibling(elsewhere.clone().with(Field::Dob, "1940-06-30"))];
+    assert!(rules(&c, &p).is_empty(), "a parent is not a contender");
+    let mut stale = elsewhere;
+    stale.set_extra("address_updated", "2019-01-01");
+    c.siblings = vec![sibling(stale)];
+    assert!(
+        rules(&c, &p).is_empty(),
+        "a superseded record is not a contender"
     );
 }

@@ -167,7 +167,7 @@ fn class_style(class: AgreementClass, theme: Theme) -> Style {
     match class {
         AgreementClass::Exact => theme.good(),
         AgreementClass::Close => theme.warn(),
-        AgreementClass::Different => theme.bad(),
+        AgreementClass::Different | AgreementClass::Invalid => theme.bad(),
         AgreementClass::Missing => theme.dim(),
     }
 }
@@ -209,7 +209,9 @@ fn rows(
                 pad(&mut spans, start + col + 1);
             }
             let verdict = match a.class {
-                AgreementClass::Missing => format!("{} {}", a.class.glyph(), a.class.word()),
+                AgreementClass::Missing | AgreementClass::Invalid => {
+                    format!("{} {}", a.class.glyph(), a.class.word())
+                }
                 _ => format!("{} {} {:.2}", a.class.glyph(), a.class.word(), a.score),
             };
             spans.extend(safe_spans(

@@ -24,7 +24,17 @@ fn outcome_style(outcome: Outcome, theme: Theme) -> Style {
 }
 
 pub fn feedback(frame: &mut Frame<'_>, feedback: &Feedback, theme: Theme) {
-    let area = centered(frame.area(), 72, 12);
+    // Tall enough for the note (and the rules it cites) wrapped at 70 columns, with slack for
+    // word wrapping; never less than the usual 12 rows.
+    let note_rows = feedback
+        .gold_note
+        .as_ref()
+        .map_or(0, |n| n.chars().count().div_ceil(70) * 5 / 4 + 1);
+    let most = frame.area().height.saturating_sub(2).max(12);
+    let height = u16::try_from(6 + note_rows)
+        .unwrap_or(u16::MAX)
+        .clamp(12, most);
+    let area = centered(frame.area(), 72, height);
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = vec![Line::from(safe_spans(
         &feedback.headline,
