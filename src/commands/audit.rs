@@ -8,7 +8,7 @@ use crate::store::{AuditVerdict, Store};
 pub fn run(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCommand::Verify(db) => {
-            let store = Store::open(&db.db)?;
+            let store = open_warning_if_altered(&db.db)?;
             match store.audit_verify()? {
                 AuditVerdict::Intact { count, head } => {
                     println!("audit log intact: {count} entries, head {head}");
@@ -22,10 +22,24 @@ pub fn run(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::Head(db) => {
-            let store = Store::open(&db.db)?;
+            let store = open_warning_if_altered(&db.db)?;
             let (count, head) = store.audit_head()?;
             println!("{count} {head}");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The audit commands read a database whose schema was altered (dropped append-only triggers
+/// are how tampering starts), saying so; every other command refuses it.
+fn open_warning_if_altered(path: &std::path::Path) -> anyhow::Result<Store> {
+    let (store, altered) = Store::open_forensic(path)?;
+    if !altered.is_empty() {
+        eprintln!(
+            "warning: {} has an altered schema ({}); the audit log is checked anyway",
+            path.display(),
+            altered.join("; ")
+        );
+    }
+    Ok(store)
 }

@@ -23,9 +23,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     // An unknown scenario is refused before anything is created.
     let scenario = args.scenario.as_deref().map(scenarios::find).transpose()?;
-    let temp = tempfile::Builder::new()
-        .prefix("matchgate-demo-")
-        .tempdir()?;
+    let temp = crate::store::permissions::private_temp_dir("matchgate-demo-")?;
     let path: PathBuf = match &args.keep {
         Some(keep) => {
             if keep.exists() {

@@ -28,6 +28,17 @@ fn fields_line(row: &ReleaseRow) -> String {
         .join("  ")
 }
 
+/// Exports are written owner-only (0600); when policy names a team group, its members may read
+/// them too (0660).
+fn share_with_team(store: &Store, out: &std::path::Path) -> anyhow::Result<()> {
+    let access = store.file_access();
+    if access != crate::store::permissions::Access::Owner && out.exists() {
+        crate::store::permissions::restrict(out, &access)
+            .with_context(|| format!("cannot set the permissions of {}", out.display()))?;
+    }
+    Ok(())
+}
+
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
@@ -73,6 +84,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let who = authorize(&mut store, args.by.as_deref(), act)?;
     if args.decisions {
         let n = store.export_decisions(&who, out, format)?;
+        share_with_team(&store, out)?;
         println!(
             "wrote {n} decision events to {} ({})",
             out.display(),
@@ -81,6 +93,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let summary = store.export_release(&who, out, format)?;
+    share_with_team(&store, out)?;
     match summary.release_id {
         Some(id) => println!(
             "release {id}: {} match(es) released to {} at {}",

@@ -31,9 +31,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
             args.db.db.display()
         );
     }
-    let scratch_dir = tempfile::Builder::new()
-        .prefix("matchgate-training-")
-        .tempdir()?;
+    let scratch_dir = crate::store::permissions::private_temp_dir("matchgate-training-")?;
     let scratch = scratch_dir.path().join("training.db");
     store.copy_to(&scratch)?;
     drop(store);

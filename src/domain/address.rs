@@ -680,13 +680,16 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Record text quoted with escapes and cut to a screen-friendly length.
+/// A record value inside a message: cut short and escaped (invisible fillers too, which Rust's
+/// Debug would leave raw), so no message carries a record's characters raw.
 fn quote(text: &str) -> String {
     const MAX: usize = 40;
+    let escaped = |t: &str| crate::domain::text_safety::escape_for_display(t).replace('"', "\\\"");
     if text.chars().count() > MAX {
         let cut: String = text.chars().take(MAX).collect();
-        format!("{:?}…", cut)
+        format!("\"{}\"…", escaped(&cut))
     } else {
-        format!("{text:?}")
+        format!("\"{}\"", escaped(text))
     }
 }
 

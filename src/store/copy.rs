@@ -10,6 +10,11 @@ impl Store {
         let target = path.to_str().ok_or_else(|| {
             StoreError::Refused(format!("{} is not a UTF-8 path", path.display()))
         })?;
+        // VACUUM INTO fills an empty file; made private first, the copy never exists readable.
+        super::permissions::create_private(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         self.conn.execute("VACUUM INTO ?", [target])?;
         Ok(())
     }

@@ -23,6 +23,14 @@ pub enum StoreError {
         supported: i64,
     },
 
+    #[error("{path} is damaged ({detail}); it was not changed: restore it from a backup")]
+    Damaged { path: PathBuf, detail: String },
+
+    #[error(
+        "{path} is a matchgate database whose schema was altered ({detail}); refused, nothing was written to it"
+    )]
+    Altered { path: PathBuf, detail: String },
+
     #[error("the database is locked by another process (still busy after waiting); try again")]
     Locked,
 

@@ -10,7 +10,9 @@ mod export;
 mod gates;
 mod holds;
 mod import;
+mod integrity;
 mod live;
+pub mod permissions;
 mod policy;
 mod queue;
 mod recall;
@@ -58,13 +60,27 @@ impl Store {
     /// Opens an existing matchgate database; refuses a missing path, a foreign file or a newer
     /// schema without writing anything.
     pub fn open(path: &Path) -> StoreResult<Store> {
+        Store::open_checked(path, false).map(|(store, _)| store)
+    }
+
+    /// Opens a database even when its schema was altered, returning how: for `audit verify` and
+    /// `audit head`, which must still read the evidence of tampering. Everything else refuses.
+    pub fn open_forensic(path: &Path) -> StoreResult<(Store, Vec<String>)> {
+        Store::open_checked(path, true)
+    }
+
+    /// An altered schema is refused before anything is written, unless `allow_altered`.
+    fn open_checked(path: &Path, allow_altered: bool) -> StoreResult<(Store, Vec<String>)> {
         if !path.exists() {
             return Err(StoreError::NoDatabase {
                 path: path.to_path_buf(),
             });
         }
         match inspect(path)? {
-            Found::Matchgate => Store::open_rw(path),
+            Found::Matchgate(altered) if !allow_altered && !altered.is_empty() => {
+                Err(altered_error(path, &altered))
+            }
+            Found::Matchgate(altered) => Ok((Store::open_rw(path)?, altered)),
             Found::EmptySqlite => Err(StoreError::NotMatchgate {
                 path: path.to_path_buf(),
                 detail: "it is empty; run `matchgate init` on it".into(),
@@ -76,10 +92,20 @@ impl Store {
     pub fn create(path: &Path) -> StoreResult<(Store, Created)> {
         let created = if path.exists() {
             match inspect(path)? {
-                Found::Matchgate => Created::Existing,
-                Found::EmptySqlite => Created::New,
+                Found::Matchgate(altered) if !altered.is_empty() => {
+                    return Err(altered_error(path, &altered));
+                }
+                Found::Matchgate(_) => Created::Existing,
+                Found::EmptySqlite => {
+                    // The file is about to hold confidential records.
+                    permissions::restrict(path, &permissions::Access::Owner)
+                        .map_err(io_error(path))?;
+                    Created::New
+                }
             }
         } else {
+            // Owner-only before SQLite first opens it: SQLite gives -wal/-shm the same mode.
+            permissions::create_private(path).map_err(io_error(path))?;
             Created::New
         };
         Ok((Store::open_rw(path)?, created))
@@ -104,7 +130,20 @@ impl Store {
             claimant: None,
         };
         store.migrate()?;
+        store.warn_if_exposed();
         Ok(store)
+    }
+
+    /// Who besides the owner may read this database's files, from the policy's `team_group`
+    /// (owner only when unset, or when the group is unknown here: never wider by mistake).
+    pub fn file_access(&self) -> permissions::Access {
+        let policy = policy::load_policy(&self.conn).ok();
+        let team = policy.as_ref().and_then(|p| p.team_group.as_deref());
+        permissions::Access::from_team_group(team).unwrap_or(permissions::Access::Owner)
+    }
+
+    fn warn_if_exposed(&self) {
+        permissions::warn_if_exposed(&self.path, &self.file_access());
     }
 
     fn migrate(&mut self) -> StoreResult<()> {
@@ -153,8 +192,23 @@ impl Store {
     }
 }
 
+fn altered_error(path: &Path, altered: &[String]) -> StoreError {
+    StoreError::Altered {
+        path: path.to_path_buf(),
+        detail: altered.join("; "),
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |e| StoreError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
 enum Found {
-    Matchgate,
+    /// Ours, with how its schema was altered (empty when it was not).
+    Matchgate(Vec<String>),
     /// A SQLite file with no tables and no marks (for instance a 0-byte file).
     EmptySqlite,
 }
@@ -168,6 +222,18 @@ fn inspect(path: &Path) -> StoreResult<Found> {
     if path.is_dir() {
         return Err(not_ours("it is a directory".into()));
     }
+    let damaged = |detail: String| StoreError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    // SQLite reports a damaged file only when a query reaches the damage; say so as damage.
+    let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => damaged(e.to_string()),
+        _ => StoreError::from(e),
+    };
+    if let Some(detail) = integrity::truncation(path) {
+        return Err(damaged(detail));
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -180,10 +246,10 @@ fn inspect(path: &Path) -> StoreResult<Found> {
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
             return Err(not_ours("it is not a SQLite file".into()));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(corrupt(e)),
     };
-    let version = read("PRAGMA user_version")?;
-    let tables = read("SELECT count(*) FROM sqlite_master")?;
+    let version = read("PRAGMA user_version").map_err(corrupt)?;
+    let tables = read("SELECT count(*) FROM sqlite_master").map_err(corrupt)?;
     if app_id == schema::APPLICATION_ID {
         if version > schema::current_version() {
             return Err(StoreError::NewerVersion {
@@ -192,7 +258,8 @@ fn inspect(path: &Path) -> StoreResult<Found> {
                 supported: schema::current_version(),
             });
         }
-        return Ok(Found::Matchgate);
+        let altered = integrity::schema_alterations(&conn, version).map_err(corrupt)?;
+        return Ok(Found::Matchgate(altered));
     }
     if app_id == 0 && version == 0 && tables == 0 {
         return Ok(Found::EmptySqlite);

@@ -204,10 +204,15 @@ fn work(
     }
 }
 
-/// Reads the terminal until told to stop (it polls so that it notices).
+/// Reads the terminal until told to stop (it polls so that it notices). crossterm is asked only
+/// when input waits on a live terminal: on a hung-up one its reader spins forever.
 fn read_terminal(out: Sender<Msg>, stop: Arc<AtomicBool>) {
     while !stop.load(Ordering::Relaxed) {
-        match crossterm::event::poll(Duration::from_millis(100)) {
+        if super::signals::terminal_hung_up() {
+            let _ = out.send(Msg::Terminate);
+            return;
+        }
+        match crossterm::event::poll(Duration::ZERO) {
             Ok(true) => match crossterm::event::read() {
                 Ok(event) => {
                     if out.send(Msg::Input(event)).is_err() {
@@ -219,7 +224,7 @@ fn read_terminal(out: Sender<Msg>, stop: Arc<AtomicBool>) {
                     return;
                 }
             },
-            Ok(false) => {}
+            Ok(false) => super::signals::wait_for_input(Duration::from_millis(100)),
             Err(_) => {
                 // The terminal is gone (e.g. the SSH session dropped): end like a quit.
                 let _ = out.send(Msg::Terminate);

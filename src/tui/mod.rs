@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod layout;
 pub mod runtime;
 pub mod session;
+pub mod signals;
 pub mod state;
 pub mod tour;
 pub mod update;

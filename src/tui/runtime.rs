@@ -191,7 +191,11 @@ impl<'a> Runtime<'a> {
     /// The newest request this reviewer still holds from an earlier session, if any.
     fn resume(&mut self) -> Result<Option<crate::domain::QueueEntry>, StoreError> {
         for request_id in self.store.adopt_claims()? {
-            if let Some(entry) = self.store.queue_entry(request_id)? {
+            // A session killed right after a decision leaves its claim on a request already
+            // done; returning there would show an empty queue (found by tests/kill.rs).
+            if let Some(entry) = self.store.queue_entry(request_id)?
+                && entry.state != crate::domain::QueueState::Done
+            {
                 return Ok(Some(entry));
             }
         }

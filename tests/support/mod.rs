@@ -2,6 +2,10 @@
 //! driving the review screen inside tmux.
 #![allow(dead_code)] // each test file uses its own subset
 
+#[cfg(unix)]
+pub mod faults;
+pub mod hostile;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -46,6 +50,18 @@ impl Tmux {
     /// Starts `matchgate <args>` in a `width`x`height` terminal. Panics when tmux is missing:
     /// CI installs it (`.ci/run`).
     pub fn start(args: &[&str], width: u16, height: u16, env: &[(&str, &str)]) -> Tmux {
+        let mut command = vec![env!("CARGO_BIN_EXE_matchgate").to_string()];
+        command.extend(args.iter().map(|a| a.to_string()));
+        Tmux::start_command(&command, width, height, env)
+    }
+
+    /// Starts any command (program and arguments) in a `width`x`height` terminal.
+    pub fn start_command(
+        command: &[String],
+        width: u16,
+        height: u16,
+        env: &[(&str, &str)],
+    ) -> Tmux {
         // Unique per test in this process: tests run in parallel, each with its own tmux server.
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let id = format!(
@@ -57,8 +73,6 @@ impl Tmux {
             socket: format!("{id}-sock"),
             session: id,
         };
-        let mut command = vec![env!("CARGO_BIN_EXE_matchgate").to_string()];
-        command.extend(args.iter().map(|a| a.to_string()));
         let mut cmd = Command::new("tmux");
         cmd.args([
             "-L",
@@ -75,7 +89,7 @@ impl Tmux {
             cmd.args(["-e", &format!("{key}={value}")]);
         }
         cmd.arg("--");
-        cmd.args(&command);
+        cmd.args(command);
         cmd.env("TERM", "xterm-256color");
         cmd.stdin(std::process::Stdio::null());
         let out = cmd
@@ -107,6 +121,14 @@ impl Tmux {
         }
     }
 
+    /// Sends keys in one tmux command, so they reach the program as one quick burst.
+    pub fn keys_at_once(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(out.status.success(), "send-keys {keys:?}");
+    }
+
     pub fn resize(&self, width: u16, height: u16) {
         let out = self.tmux(&[
             "resize-window",
@@ -126,14 +148,35 @@ impl Tmux {
             .to_string()
     }
 
-    /// "1" while the program uses the alternate screen, "0" once it gave the terminal back.
-    pub fn alternate_screen(&self) -> String {
-        self.format("#{alternate_on}")
+    /// Copies every byte the program writes to its terminal from now on into `file`.
+    pub fn pipe_output(&self, file: &Path) {
+        let target = format!("cat >> '{}'", file.display());
+        let out = self.tmux(&["pipe-pane", "-O", "-t", &self.session, &target]);
+        assert!(out.status.success(), "pipe-pane: {}", stderr(&out));
+    }
+
+    /// The exit status of the program once the pane is dead.
+    /// tmux may mark the pane dead a moment before it records the status: wait for it.
+    pub fn exit_status(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let status =
+                self.format("#{pane_dead_status}#{?pane_dead_signal,signal #{pane_dead_signal},}");
+            if !status.is_empty() || Instant::now() > deadline {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The process id of the program in the pane.
     pub fn pane_pid(&self) -> i32 {
         self.format("#{pane_pid}").parse().expect("pane pid")
+    }
+
+    /// "1" while the program uses the alternate screen, "0" once it gave the terminal back.
+    pub fn alternate_screen(&self) -> String {
+        self.format("#{alternate_on}")
     }
 
     /// Kills the tmux server: the program loses its terminal (SIGHUP), as over a dropped SSH link.

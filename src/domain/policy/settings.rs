@@ -33,6 +33,8 @@ pub struct Policy {
     /// Who counts as a supervisor (for escalated and ambiguous matches and overrides). Once the
     /// database has registered users, the store fills this from their roles instead.
     pub supervisors: Vec<String>,
+    /// The group whose members may read the database and exports (mode 0660); None: owner only.
+    pub team_group: Option<String>,
     /// Whether a person may name themselves (`declared`) or must be their OS login (`login`).
     pub identity: IdentityMode,
     /// A candidate address last confirmed longer ago than this is stale.
@@ -72,6 +74,7 @@ impl Default for Policy {
             allow_override: true,
             masked_fields: vec![Field::Tin],
             supervisors: Vec::new(),
+            team_group: None,
             identity: IdentityMode::Declared,
             max_address_age_days: DEFAULT_MAX_ADDRESS_AGE_DAYS,
             review_date: None,
@@ -94,7 +97,7 @@ pub enum PolicyError {
 
 impl Policy {
     /// Every key, in the order `policy show` prints them.
-    pub const KEYS: [&'static str; 11] = [
+    pub const KEYS: [&'static str; 12] = [
         "approvals_required",
         "blind",
         "min_identifiers",
@@ -103,6 +106,7 @@ impl Policy {
         "allow_override",
         "masked_fields",
         "supervisors",
+        "team_group",
         "identity",
         "max_address_age_days",
         "review_date",
@@ -124,6 +128,7 @@ impl Policy {
                 .collect::<Vec<_>>()
                 .join(","),
             "supervisors" => self.supervisors.join(","),
+            "team_group" => self.team_group.clone().unwrap_or_default(),
             "identity" => self.identity.as_str().to_string(),
             "max_address_age_days" => self.max_address_age_days.to_string(),
             "review_date" => self.review_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -214,6 +219,19 @@ impl Policy {
                 names.sort();
                 names.dedup();
                 self.supervisors = names;
+            }
+            "team_group" => {
+                let ok = v.len() <= 32
+                    && !v.starts_with('-')
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                if !ok {
+                    return Err(bad(
+                        "team_group",
+                        "a group name (letters, digits, _ . -) or empty for owner-only files",
+                    ));
+                }
+                self.team_group = (!v.is_empty()).then(|| v.to_string());
             }
             "identity" => {
                 self.identity = match v {
