@@ -136,7 +136,14 @@ fn the_screen_shows_hostile_values_escaped_and_aligned_and_writes_none_raw() {
         if n > 0 {
             tmux.keys(&["j"]);
         }
-        let screen = tmux.wait_for(&format!("request H{index:02} "));
+        // A frame read while the terminal is still redrawing can be half old, half new: read
+        // until the item's table is there, lined up (or time runs out and the checks below fail).
+        let mut screen = tmux.wait_for(&format!("request H{index:02} "));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !settled(&screen) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            screen = tmux.wait_for(&format!("request H{index:02} "));
+        }
         seen.push_str(&screen);
         for line in screen.lines() {
             assert!(
@@ -187,5 +194,19 @@ fn the_screen_shows_hostile_values_escaped_and_aligned_and_writes_none_raw() {
         "=HYPERLINK(",
     ] {
         assert!(seen.contains(visible), "{visible} was never shown");
+    }
+}
+
+/// The comparison table is drawn and its surname row lines up with the header.
+fn settled(screen: &str) -> bool {
+    let header = screen
+        .lines()
+        .find(|l| l.contains("requested") && l.contains("candidate"));
+    let surname = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("Surname"));
+    match (header, surname) {
+        (Some(h), Some(s)) => column_of(s, "Zzcandidate") == column_of(h, "candidate"),
+        _ => false,
     }
 }
