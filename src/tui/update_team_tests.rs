@@ -30,6 +30,13 @@ fn a_session_starts_by_taking_back_its_claims() {
             ..
         }
     ));
+    let mut done = entries()[3].clone();
+    done.state = QueueState::Done;
+    let effects = update(&mut s, Action::Resumed(Some(done)));
+    assert!(
+        matches!(effects[1], Effect::LoadPage { from: PageFrom::Start, .. }),
+        "a claim on a decided request is not where to start: {effects:?}"
+    );
     let held = entries()[4].clone();
     let effects = update(&mut s, Action::Resumed(Some(held.clone())));
     assert_eq!(effects[0], Effect::LoadCounts(s.filter));

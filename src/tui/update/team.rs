@@ -14,7 +14,9 @@ pub(super) fn resume() -> Vec<Effect> {
 }
 
 pub(super) fn on_resumed(state: &mut ReviewState, entry: Option<QueueEntry>) -> Vec<Effect> {
-    let Some(entry) = entry else {
+    // A claim on a request that has left this queue (decided just before a crash) is no place
+    // to start.
+    let Some(entry) = entry.filter(|e| state.filter.state.states().contains(&e.state)) else {
         return reload(state);
     };
     state.set_status(
