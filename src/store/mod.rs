@@ -9,6 +9,9 @@ mod export;
 mod gates;
 mod holds;
 mod import;
+mod import_rows;
+mod import_writer;
+mod imports;
 mod policy;
 mod queue;
 mod recall;
@@ -21,6 +24,7 @@ pub use audit::AuditVerdict;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
+pub use import::{CHUNK_ROWS, CHUNK_TIME, CleanedImport, ImportNotice};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
 pub use stats::{BatchStatusCount, Stats};
@@ -80,13 +84,15 @@ impl Store {
     }
 
     fn open_rw(path: &Path) -> StoreResult<Store> {
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Polls every millisecond rather than SQLite's backing-off sleeps (up to 100 ms each), so
+        // a commit waiting behind an import's short transaction gets the lock in the pause after it.
+        conn.busy_handler(Some(polling_wait(BUSY_TIMEOUT)))?;
         // WAL lets the review screen read while another process writes; FULL makes every
         // committed decision survive a power cut, not just a crash.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -121,7 +127,8 @@ impl Store {
         Ok(())
     }
 
-    /// How long to wait for another process's lock before reporting the database locked.
+    /// How long to wait for another process's lock before reporting the database locked
+    /// (SQLite's own backing-off wait instead of the millisecond polling).
     pub fn set_busy_timeout(&self, timeout: Duration) -> StoreResult<()> {
         Ok(self.conn.busy_timeout(timeout)?)
     }
@@ -195,6 +202,22 @@ fn inspect(path: &Path) -> StoreResult<Found> {
     } else {
         format!("it is a SQLite database with {tables} objects of another application")
     }))
+}
+
+/// The busy handler of every connection: retry each millisecond until `timeout` has passed
+/// since this wait began (`count` is 0 on a wait's first call).
+fn polling_wait(timeout: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut started = std::time::Instant::now();
+    move |count| {
+        if count == 0 {
+            started = std::time::Instant::now();
+        }
+        if started.elapsed() >= timeout {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+        true
+    }
 }
 
 /// The current time as stored in every timestamp column: RFC 3339, UTC, milliseconds.

@@ -209,7 +209,10 @@ impl Store {
     pub fn batches(&self) -> StoreResult<Vec<(i64, BatchInfo)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, name, requester, legal_basis FROM batches ORDER BY name")?;
+            .prepare_cached(&format!(
+                "SELECT id, name, requester, legal_basis FROM batches WHERE id < {} ORDER BY name",
+                super::imports::HIDDEN_BATCHES_FROM
+            ))?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get(0)?,
@@ -226,6 +229,9 @@ impl Store {
 
 /// Adds the batch, score band and flag parts of a filter (fixed SQL text, bound values).
 pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &QueueFilter) {
+    // An import still loading is invisible (see store/imports.rs).
+    sql.push_str(" AND r.id < ");
+    sql.push_str(super::imports::HIDDEN_REQUESTS_FROM);
     if let Some(batch) = filter.batch_id {
         sql.push_str(" AND r.batch_id = ?");
         args.push(Value::Integer(batch));
