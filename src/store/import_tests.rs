@@ -208,14 +208,14 @@ impl Iterator for Watched {
 #[test]
 fn committed_chunks_stay_invisible_to_other_connections_until_published() {
     let (dir, mut store) = store();
-    let n = CHUNK_ROWS * 3;
+    let n = 12_000;
     let rows: Vec<_> = (0..n)
         .map(|i| row(i as u64 + 2, &format!("r{i}"), &format!("c{i}"), 0.9))
         .collect();
     let seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watched = Watched {
         rows: rows.into_iter(),
-        pause_after: CHUNK_ROWS * 2,
+        pause_after: 8_000,
         given: 0,
         db: dir.path().join("m.db"),
         seen_hidden: seen.clone(),

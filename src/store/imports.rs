@@ -290,7 +290,7 @@ fn chunked(
     loop {
         let n = in_one(conn, &mut step)?;
         total += n as u64;
-        std::thread::sleep(YIELD_GAP);
+        super::import::give_way();
         if n < CLEANUP_CHUNK as usize {
             return Ok(total);
         }
@@ -311,7 +311,7 @@ pub(super) struct Chunk {
 }
 
 /// Most rows written in one transaction.
-pub const CHUNK_ROWS: usize = 4000;
+pub const CHUNK_ROWS: usize = 16_384;
 /// Longest one transaction is meant to hold the write lock.
 pub const CHUNK_TIME: Duration = Duration::from_millis(40);
 
