@@ -6,7 +6,9 @@ mod copy;
 mod decisions;
 mod error;
 mod export;
+pub mod export_file;
 mod gates;
+mod gates_batch;
 mod holds;
 mod import;
 mod import_rows;
@@ -226,6 +228,10 @@ pub fn now_utc() -> String {
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
+
+#[cfg(test)]
+#[path = "plans_tests.rs"]
+mod plans_tests;
 
 #[cfg(test)]
 mod tests {

@@ -253,4 +253,10 @@ CREATE TABLE import_staged (
     flags        INTEGER NOT NULL,
     PRIMARY KEY (import_id, request_id, candidate_id)
 ) WITHOUT ROWID;
+
+-- "Is this approval undone?" is asked for every approval an export re-checks; without this
+-- index each question scans the whole history.
+CREATE INDEX decisions_by_undoes ON decisions (undoes) WHERE undoes IS NOT NULL;
+-- Recall by release time.
+CREATE INDEX releases_by_time ON releases (released_at);
 "#;
