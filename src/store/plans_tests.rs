@@ -3,20 +3,15 @@
 //! `EXPLAIN QUERY PLAN`, so an index lost from the schema, or a query rewritten past it, fails
 //! here instead of slowing a million-row database.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 use super::{ExportFormat, PageFrom, RecallFilter, Store};
 use crate::domain::{ItemFlags, QueueFilter, QueueSort, QueueState};
 use crate::generate::{GenerateConfig, write_csv};
 use crate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 
-static CAPTURED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-fn capture(sql: &str) {
-    if let Ok(mut all) = CAPTURED.lock() {
-        all.push(sql.to_string());
-    }
-}
 
 /// Tables a full scan of which grows with the data.
 const BIG: [&str; 5] = ["requests", "matches", "candidates", "decisions", "release_items"];
@@ -35,12 +30,27 @@ fn plan(store: &Store, sql: &str) -> Vec<String> {
 
 /// Every statement `run` executes, with its plan.
 fn plans_of(store: &mut Store, run: impl FnOnce(&mut Store)) -> Vec<(String, Vec<String>)> {
-    let _serial = SERIAL.lock();
-    CAPTURED.lock().expect("lock").clear();
-    store.conn.trace(Some(capture));
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    let sink = captured.clone();
+    store
+        .conn
+        .trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |event: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(stmt, sql) = event
+                    && let Ok(mut all) = sink.lock()
+                {
+                    all.push(stmt.expanded_sql().unwrap_or_else(|| sql.to_string()));
+                }
+            }),
+        )
+        .expect("trace");
     run(store);
-    store.conn.trace(None);
-    let sqls: Vec<String> = std::mem::take(&mut *CAPTURED.lock().expect("lock"));
+    store
+        .conn
+        .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)
+        .expect("untrace");
+    let sqls: Vec<String> = std::mem::take(&mut *captured.lock().expect("lock"));
     sqls.into_iter()
         .filter(|s| {
             let head = s.trim_start().to_ascii_uppercase();
@@ -55,8 +65,6 @@ fn plans_of(store: &mut Store, run: impl FnOnce(&mut Store)) -> Vec<(String, Vec
         .collect()
 }
 
-/// The captures share one global, so the tests capturing run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A line scanning a big table without an index, if any.
 fn full_scan(plan: &[String]) -> Option<&String> {

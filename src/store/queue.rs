@@ -229,8 +229,9 @@ impl Store {
 
 /// Adds the batch, score band and flag parts of a filter (fixed SQL text, bound values).
 pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &QueueFilter) {
-    // An import still loading is invisible (see store/imports.rs).
-    sql.push_str(" AND r.id < ");
+    // An import still loading is invisible (see store/imports.rs). The unary `+` keeps the
+    // planner from ranging an id index on it in place of the index that serves the order.
+    sql.push_str(" AND +r.id < ");
     sql.push_str(super::imports::HIDDEN_REQUESTS_FROM);
     if let Some(batch) = filter.batch_id {
         sql.push_str(" AND r.batch_id = ?");

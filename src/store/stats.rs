@@ -27,11 +27,11 @@ impl Store {
         // Counted per batch id on the covering (batch_id, status) index, then named: an import
         // still loading is left out by its match ids (see store/imports.rs).
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT b.name, c.status, c.n
+            "SELECT b.name, per_batch.status, per_batch.n
                FROM (SELECT m.batch_id, m.status, count(*) AS n FROM matches m
-                      WHERE m.id < {HIDDEN_MATCHES_FROM} GROUP BY m.batch_id, m.status) c
-               JOIN batches b ON b.id = c.batch_id
-              ORDER BY b.name, c.status"
+                      WHERE +m.id < {HIDDEN_MATCHES_FROM} GROUP BY m.batch_id, m.status) per_batch
+               JOIN batches b ON b.id = per_batch.batch_id
+              ORDER BY b.name, per_batch.status"
         ))?;
         let rows = stmt.query_map([], |r| {
             Ok((
