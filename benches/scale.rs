@@ -57,7 +57,9 @@ fn run(program: &str, args: &[&str], stdout_to: Option<&Path>) -> Run {
 fn sqlite3() -> String {
     if Command::new("sqlite3").arg("-version").output().is_err() {
         eprintln!("installing sqlite3 (the floor) with apt-get");
-        let _ = Command::new("apt-get").args(["install", "-y", "sqlite3"]).status();
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "sqlite3"])
+            .status();
     }
     "sqlite3".to_string()
 }
@@ -142,8 +144,12 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("dir");
     let sqlite = sqlite3();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("matchgate scale benchmark: {rows} rows, {cores} cores; load now: {}",
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    println!(
+        "matchgate scale benchmark: {rows} rows, {cores} cores; load now: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
     println!(
         "{:<44} {:>11} {:>11} {:>8} {:>12}",
         "figure", "matchgate", "floor", "ratio", "peak memory"
@@ -152,8 +158,21 @@ fn main() {
     for n in [10_000, rows] {
         let csv = dir.join(format!("m{n}.csv"));
         if !csv.exists() {
-            run(BIN, &["generate", "--rows", &n.to_string(), "--seed", "7", "--batches", "3",
-                "--out", csv.to_str().expect("path")], None);
+            run(
+                BIN,
+                &[
+                    "generate",
+                    "--rows",
+                    &n.to_string(),
+                    "--seed",
+                    "7",
+                    "--batches",
+                    "3",
+                    "--out",
+                    csv.to_str().expect("path"),
+                ],
+                None,
+            );
         }
         let c = csv.to_str().expect("path");
         // Import: a seed batch first (what reviewers work on), then the file beside a decider.
@@ -161,17 +180,41 @@ fn main() {
         fresh(&db);
         let seed = dir.join("seed.csv");
         if !seed.exists() {
-            run(BIN, &["generate", "--rows", "10000", "--seed", "1", "--batches", "1",
-                "--out", seed.to_str().expect("path")], None);
+            run(
+                BIN,
+                &[
+                    "generate",
+                    "--rows",
+                    "10000",
+                    "--seed",
+                    "1",
+                    "--batches",
+                    "1",
+                    "--out",
+                    seed.to_str().expect("path"),
+                ],
+                None,
+            );
         }
         let d = db.to_str().expect("path");
-        run(BIN, &["import", "--db", d, seed.to_str().expect("path")], None);
+        run(
+            BIN,
+            &["import", "--db", d, seed.to_str().expect("path")],
+            None,
+        );
         // Its own batch names, so the big file only adds new batches.
         sql(&db, "UPDATE batches SET name = 'seed ' || name");
         let floor_db = dir.join("floor.db");
         fresh(&floor_db);
-        let floor = run(&sqlite, &[floor_db.to_str().expect("path"), ".mode csv",
-            &format!(".import {c} t")], None);
+        let floor = run(
+            &sqlite,
+            &[
+                floor_db.to_str().expect("path"),
+                ".mode csv",
+                &format!(".import {c} t"),
+            ],
+            None,
+        );
         let stop = Arc::new(AtomicBool::new(false));
         let waits = decider(db.clone(), stop.clone());
         let mg = run(BIN, &["import", "--db", d, c, "--batch", "big"], None);
@@ -189,8 +232,10 @@ fn main() {
         // A million approvals (or all of a smaller set), two million decisions, and a release
         // of a million for recall, written directly.
         let approved = n.min(1_000_000) as i64;
-        sql(&db, &format!(
-            "BEGIN;
+        sql(
+            &db,
+            &format!(
+                "BEGIN;
              UPDATE matches SET status = 'approved' WHERE id IN
                (SELECT id FROM matches WHERE batch_id != 1 ORDER BY id LIMIT {approved});
              INSERT INTO decisions (match_id, group_id, reviewer, action, status_before,
@@ -201,11 +246,15 @@ fn main() {
                  status_after, note, decided_at)
                SELECT id, id, 'r' || (id % 5), 'note', 'approved', 'approved', 'seen',
                       '2026-01-02T00:00:00.000Z' FROM matches WHERE status = 'approved';
-             COMMIT;"));
+             COMMIT;"
+            ),
+        );
         let copy = dir.join(format!("m{n}-recall.db"));
         fresh(&copy);
         sql(&db, &format!("VACUUM INTO '{}'", copy.display()));
-        sql(&copy, "BEGIN;
+        sql(
+            &copy,
+            "BEGIN;
              INSERT INTO releases (id, released_by, released_at, file, format, item_count)
                VALUES (1, 'bench', '2026-01-03T00:00:00.000Z', 'x.csv', 'csv', 0);
              INSERT INTO release_items (release_id, match_id, approvers, flags)
@@ -213,7 +262,8 @@ fn main() {
                  FROM matches m JOIN requests r ON r.id = m.request_id
                 WHERE m.status = 'approved';
              UPDATE matches SET status = 'released' WHERE status = 'approved';
-             COMMIT;");
+             COMMIT;",
+        );
 
         let out = |name: &str| {
             let p = dir.join(name);
@@ -227,37 +277,86 @@ fn main() {
                FROM matches m JOIN requests r ON r.id = m.request_id
                JOIN candidates c ON c.id = m.candidate_id JOIN batches b ON b.id = m.batch_id
               WHERE m.status = 'approved' ORDER BY m.id"], Some(&out("floor-export.csv")));
-        let mg = run(BIN, &["export", "--db", d, "--out",
-            out("export.csv").to_str().expect("path"), "--by", "bench"], None);
-        table.add(&format!("export of {approved} approved (gates re-checked)"), &mg, &floor);
+        let mg = run(
+            BIN,
+            &[
+                "export",
+                "--db",
+                d,
+                "--out",
+                out("export.csv").to_str().expect("path"),
+                "--by",
+                "bench",
+            ],
+            None,
+        );
+        table.add(
+            &format!("export of {approved} approved (gates re-checked)"),
+            &mg,
+            &floor,
+        );
 
         let d2 = copy.to_str().expect("path");
-        let floor = run(&sqlite, &["-csv", d2,
-            "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
+        let floor = run(
+            &sqlite,
+            &[
+                "-csv",
+                d2,
+                "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
                     b.requester, b.legal_basis, r.source_id, c.street_number, c.street, c.unit,
                     c.city, c.state, c.zip, ri.approvers, ri.flags,
                     (SELECT min(x.recalled_at) FROM recalls x WHERE x.match_id = ri.match_id)
                FROM release_items ri JOIN releases rel ON rel.id = ri.release_id
                JOIN matches m ON m.id = ri.match_id JOIN requests r ON r.id = m.request_id
                JOIN candidates c ON c.id = m.candidate_id JOIN batches b ON b.id = m.batch_id
-              ORDER BY ri.release_id, ri.match_id"], Some(&out("floor-recall.csv")));
-        let mg = run(BIN, &["recall", "--db", d2, "--out",
-            out("recall.csv").to_str().expect("path")], None);
+              ORDER BY ri.release_id, ri.match_id",
+            ],
+            Some(&out("floor-recall.csv")),
+        );
+        let mg = run(
+            BIN,
+            &[
+                "recall",
+                "--db",
+                d2,
+                "--out",
+                out("recall.csv").to_str().expect("path"),
+            ],
+            None,
+        );
         table.add(&format!("recall of {approved} released"), &mg, &floor);
 
         let floor = run(&sqlite, &["-csv", d2,
             "SELECT d.*, r.source_id, b.name FROM decisions d JOIN matches m ON m.id = d.match_id
                JOIN requests r ON r.id = m.request_id JOIN batches b ON b.id = m.batch_id
               ORDER BY d.id"], Some(&out("floor-decisions.csv")));
-        let mg = run(BIN, &["export", "--db", d2, "--decisions", "--out",
-            out("decisions.csv").to_str().expect("path")], None);
-        table.add(&format!("export --decisions of {} events", approved * 2), &mg, &floor);
+        let mg = run(
+            BIN,
+            &[
+                "export",
+                "--db",
+                d2,
+                "--decisions",
+                "--out",
+                out("decisions.csv").to_str().expect("path"),
+            ],
+            None,
+        );
+        table.add(
+            &format!("export --decisions of {} events", approved * 2),
+            &mg,
+            &floor,
+        );
 
         let floor = run(&sqlite, &[d2,
             "SELECT b.name, m.status, count(*) FROM matches m JOIN batches b ON b.id = m.batch_id
               GROUP BY 1, 2"], None);
         let mg = run(BIN, &["stats", "--db", d2], None);
-        table.add(&format!("stats over {} decisions", approved * 2), &mg, &floor);
+        table.add(
+            &format!("stats over {} decisions", approved * 2),
+            &mg,
+            &floor,
+        );
     }
     println!("\n(each floor is the sqlite3 shell doing the same work in the same run)");
 }

@@ -16,7 +16,14 @@ const ROWS: u64 = 40_000;
 
 fn generate(path: &Path) {
     let out = Command::new(BIN)
-        .args(["generate", "--rows", &ROWS.to_string(), "--seed", "5", "--out"])
+        .args([
+            "generate",
+            "--rows",
+            &ROWS.to_string(),
+            "--seed",
+            "5",
+            "--out",
+        ])
         .arg(path)
         .output()
         .expect("generate");
@@ -64,12 +71,18 @@ fn a_killed_import_leaves_nothing_reviewable_and_the_next_one_cleans_up_and_fini
         .expect("import");
     let started = Instant::now();
     while raw_matches(&db) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(60), "nothing was written");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was written"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     child.kill().expect("kill");
     let status = child.wait().expect("wait");
-    assert!(!status.success(), "the import was killed before it finished");
+    assert!(
+        !status.success(),
+        "the import was killed before it finished"
+    );
     assert!(raw_matches(&db) > 0, "rows were written before the kill");
     assert_eq!(visible(&db), (0, 0, 0), "none of them is reviewable");
 
@@ -101,12 +114,19 @@ fn a_killed_import_leaves_nothing_reviewable_and_the_next_one_cleans_up_and_fini
     assert!(stderr.contains("cleaned up unfinished import"), "{stderr}");
     assert!(seen.len() > 3, "the reader polled during the import");
     for n in &seen {
-        assert!(*n == 0 || *n == total, "a reader saw part of an import: {n} of {total}");
+        assert!(
+            *n == 0 || *n == total,
+            "a reader saw part of an import: {n} of {total}"
+        );
     }
     let (queue, stats, batches) = visible(&db);
     assert_eq!(stats, total);
     assert!(queue > 0 && batches > 0);
-    assert_eq!(raw_matches(&db) as u64, total, "nothing of the dead import is left");
+    assert_eq!(
+        raw_matches(&db) as u64,
+        total,
+        "nothing of the dead import is left"
+    );
     let states: Vec<String> = rusqlite::Connection::open(&db)
         .expect("open")
         .prepare("SELECT state FROM imports ORDER BY id")

@@ -68,14 +68,20 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         None => eprintln!("{line}"),
     };
     let report = store
-        .import_file(&file_name, &mut rows, policy, |err: RowError| {
-            // Skipped rows are all listed (the user asked to go on without them); a refused
-            // import lists enough to start fixing the file.
-            if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
-                listed += 1;
-                say(err.to_string());
-            }
-        }, |notice| say(notice_text(&notice)))
+        .import_file(
+            &file_name,
+            &mut rows,
+            policy,
+            |err: RowError| {
+                // Skipped rows are all listed (the user asked to go on without them); a refused
+                // import lists enough to start fixing the file.
+                if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
+                    listed += 1;
+                    say(err.to_string());
+                }
+            },
+            |notice| say(notice_text(&notice)),
+        )
         .with_context(|| format!("importing {file_name} into {}", args.db.db.display()))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();

@@ -100,7 +100,10 @@ impl Write for Shared {
 }
 
 fn json_values(m: &ReleasedMatch) -> Vec<serde_json::Value> {
-    values(m).into_iter().map(serde_json::Value::String).collect()
+    values(m)
+        .into_iter()
+        .map(serde_json::Value::String)
+        .collect()
 }
 
 pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
@@ -170,7 +173,7 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
             w.row(&json_values(&m)).map_err(io_store)?;
             count += 1;
             keep(m);
-            if count % 1024 == 0 {
+            if count.is_multiple_of(1024) {
                 drain(&mut w).map_err(io_store)?;
             }
             Ok(())

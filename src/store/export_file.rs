@@ -30,7 +30,7 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
 
 /// Rows written as they come.
 pub enum RowWriter<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Jsonl(W, Vec<String>),
 }
 
@@ -41,7 +41,7 @@ impl<W: Write> RowWriter<W> {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(header).map_err(std::io::Error::other)?;
-                RowWriter::Csv(w)
+                RowWriter::Csv(Box::new(w))
             }
             ExportFormat::Jsonl => {
                 RowWriter::Jsonl(out, header.iter().map(|h| h.to_string()).collect())
@@ -59,7 +59,8 @@ impl<W: Write> RowWriter<W> {
                         Value::String(s) => neutralise_cell(s),
                         other => other.to_string().into(),
                     };
-                    w.write_field(cell.as_bytes()).map_err(std::io::Error::other)?;
+                    w.write_field(cell.as_bytes())
+                        .map_err(std::io::Error::other)?;
                 }
                 w.write_record(None::<&[u8]>).map_err(std::io::Error::other)
             }
@@ -111,8 +112,8 @@ impl TempExport {
             .prefix(".matchgate-export-")
             .tempfile_in(&dir)
             .map_err(&err)?;
-        let rows = RowWriter::new(BufWriter::with_capacity(1 << 16, tmp), format, header)
-            .map_err(&err)?;
+        let rows =
+            RowWriter::new(BufWriter::with_capacity(1 << 16, tmp), format, header).map_err(&err)?;
         Ok(TempExport {
             target: target.to_path_buf(),
             rows,

@@ -73,8 +73,8 @@ pub(crate) fn load_contexts(
             && standing
                 .iter()
                 .all(|(_, before)| before == MatchStatus::Escalated.as_str());
-        if !holds.contains_key(&batch_id) {
-            holds.insert(batch_id, active_holds(conn, batch_id)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = holds.entry(batch_id) {
+            e.insert(active_holds(conn, batch_id)?);
         }
         let ctx = ReleaseContext {
             request,

@@ -80,7 +80,10 @@ fn a_bad_row_leaves_nothing_unless_skipping() {
     assert_eq!(count(&store, "SELECT count(*) FROM requests"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM batches"), 0);
     assert_eq!(
-        count(&store, "SELECT count(*) FROM imports WHERE state = 'failed'"),
+        count(
+            &store,
+            "SELECT count(*) FROM imports WHERE state = 'failed'"
+        ),
         1
     );
 
@@ -147,7 +150,11 @@ fn new_candidates_of_a_published_request_wait_for_the_publish() {
         .expect("first import");
     let report = store
         .import_matches(
-            [row(2, "r1", "c1", 0.5), row(3, "r1", "c2", 0.9), row(4, "r1", "c2", 0.9)],
+            [
+                row(2, "r1", "c1", 0.5),
+                row(3, "r1", "c2", 0.9),
+                row(4, "r1", "c2", 0.9),
+            ],
             OnBadRow::Abort,
             |_| {},
         )
@@ -187,14 +194,26 @@ impl Iterator for Watched {
                 assert!(started.elapsed().as_secs() < 20, "no chunk was committed");
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
-            let counts = reader.queue_counts(&QueueFilter::default()).expect("counts");
+            let counts = reader
+                .queue_counts(&QueueFilter::default())
+                .expect("counts");
             assert_eq!(counts.total(), 0, "a loading import is invisible to counts");
             let filter = QueueFilter::default();
             let page = reader
-                .queue_page(&filter, Default::default(), crate::store::PageFrom::Start, 10)
+                .queue_page(
+                    &filter,
+                    Default::default(),
+                    crate::store::PageFrom::Start,
+                    10,
+                )
                 .expect("page");
             assert!(page.is_empty(), "and to queue pages");
-            assert!(reader.search_queue(&filter, "r", 10).expect("search").is_empty());
+            assert!(
+                reader
+                    .search_queue(&filter, "r", 10)
+                    .expect("search")
+                    .is_empty()
+            );
             assert!(reader.batches().expect("batches").is_empty());
             assert_eq!(reader.stats().expect("stats").total, 0);
             self.seen_hidden
@@ -225,8 +244,6 @@ fn committed_chunks_stay_invisible_to_other_connections_until_published() {
         .expect("import");
     assert!(seen.load(std::sync::atomic::Ordering::Relaxed));
     assert_eq!(report.inserted, n as u64);
-    let counts = store
-        .queue_counts(&QueueFilter::default())
-        .expect("counts");
+    let counts = store.queue_counts(&QueueFilter::default()).expect("counts");
     assert_eq!(counts.total(), n as u64, "all of it after the publish");
 }

@@ -58,9 +58,8 @@ impl<'c> Writer<'c> {
                 "INSERT INTO batches (name, requester, legal_basis, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
             )?,
-            find_request: conn.prepare_cached(
-                "SELECT id FROM requests WHERE batch_id = ?1 AND source_id = ?2",
-            )?,
+            find_request: conn
+                .prepare_cached("SELECT id FROM requests WHERE batch_id = ?1 AND source_id = ?2")?,
             // Tried as an insert first: nearly every request of an import is new, and a
             // conflict costs no more than the lookup it replaces.
             insert_request: conn.prepare_cached(
@@ -120,7 +119,8 @@ impl<'c> Writer<'c> {
         let mut gain = Gain::default();
         for prepared in &group.rows {
             let m = &prepared.row.flagged;
-            let candidate_id = self.candidate_id(batch_id, &m.candidate, &prepared.candidate_extra, report)?;
+            let candidate_id =
+                self.candidate_id(batch_id, &m.candidate, &prepared.candidate_extra, report)?;
             let gold = m.gold.map(|g| g.as_str());
             let inserted = match kind {
                 RequestKind::New | RequestKind::Ours => self.insert_match.execute(params![

@@ -218,10 +218,7 @@ fn try_begin(conn: &Connection, file: &str) -> StoreResult<Begun> {
 /// finishes the job.
 pub(super) fn clean_up(conn: &Connection, mark: &ImportMark) -> StoreResult<u64> {
     in_one(conn, |c| {
-        c.execute(
-            "DELETE FROM import_staged WHERE import_id = ?1",
-            [mark.id],
-        )?;
+        c.execute("DELETE FROM import_staged WHERE import_id = ?1", [mark.id])?;
         Ok(())
     })?;
     let matches = chunked(conn, |c| {
@@ -266,7 +263,10 @@ pub(super) fn clean_up(conn: &Connection, mark: &ImportMark) -> StoreResult<u64>
 }
 
 /// Runs `step` in its own short write transaction.
-fn in_one<T>(conn: &Connection, step: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+fn in_one<T>(
+    conn: &Connection,
+    step: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     match step(conn) {
         Ok(value) => {

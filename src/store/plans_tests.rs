@@ -12,9 +12,14 @@ use crate::domain::{ItemFlags, QueueFilter, QueueSort, QueueState};
 use crate::generate::{GenerateConfig, write_csv};
 use crate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 
-
 /// Tables a full scan of which grows with the data.
-const BIG: [&str; 5] = ["requests", "matches", "candidates", "decisions", "release_items"];
+const BIG: [&str; 5] = [
+    "requests",
+    "matches",
+    "candidates",
+    "decisions",
+    "release_items",
+];
 
 /// The plan's lines of one statement.
 fn plan(store: &Store, sql: &str) -> Vec<String> {
@@ -65,16 +70,15 @@ fn plans_of(store: &mut Store, run: impl FnOnce(&mut Store)) -> Vec<(String, Vec
         .collect()
 }
 
-
 /// A line scanning a big table without an index, if any.
 fn full_scan(plan: &[String]) -> Option<&String> {
     plan.iter().find(|line| {
         let words: Vec<&str> = line.split_whitespace().collect();
         words.first() == Some(&"SCAN")
             && !line.contains("USING")
-            && words.get(1).is_some_and(|t| {
-                BIG.contains(t) || ["r", "m", "c", "d", "ri", "u"].contains(t)
-            })
+            && words
+                .get(1)
+                .is_some_and(|t| BIG.contains(t) || ["r", "m", "c", "d", "ri", "u"].contains(t))
     })
 }
 

@@ -207,12 +207,10 @@ impl Store {
 
     /// Every batch with its row id, by name.
     pub fn batches(&self) -> StoreResult<Vec<(i64, BatchInfo)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT id, name, requester, legal_basis FROM batches WHERE id < {} ORDER BY name",
-                super::imports::HIDDEN_BATCHES_FROM
-            ))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, name, requester, legal_basis FROM batches WHERE id < {} ORDER BY name",
+            super::imports::HIDDEN_BATCHES_FROM
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get(0)?,
