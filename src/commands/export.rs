@@ -60,14 +60,13 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let items = store.releasable()?;
-        println!(
-            "dry run: {} match(es) would be released (nothing written, nothing marked)",
-            items.len()
-        );
-        for item in &items {
+        let mut count = 0u64;
+        store.each_releasable(|item| {
             println!("match {}  {}", item.match_id, fields_line(&item.row));
-        }
+            count += 1;
+            Ok(())
+        })?;
+        println!("dry run: {count} match(es) would be released (nothing written, nothing marked)");
         return Ok(ExitCode::SUCCESS);
     }
     let out = args
@@ -97,7 +96,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     match summary.release_id {
         Some(id) => println!(
             "release {id}: {} match(es) released to {} at {}",
-            summary.items.len(),
+            summary.count,
             out.display(),
             summary.released_at
         ),

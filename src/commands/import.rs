@@ -14,7 +14,7 @@ use crate::import::{
     ColumnMap, Dialect, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow,
     RowError,
 };
-use crate::store::{Created, Store};
+use crate::store::{Created, ImportNotice, Store};
 
 /// How many bad rows a refused import lists before summing up the rest.
 const LISTED_BAD_ROWS: u64 = 20;
@@ -60,7 +60,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         source,
     })?;
     let bar = progress_bar(&file);
-    let input: Box<dyn Read> = match &bar {
+    let input: Box<dyn Read + Send> = match &bar {
         Some(bar) => Box::new(bar.wrap_read(file)),
         None => Box::new(file),
     };
@@ -74,19 +74,25 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         OnBadRow::Abort
     };
     let mut listed = 0u64;
+    let say = |line: String| match &bar {
+        Some(bar) => bar.suspend(|| eprintln!("{line}")),
+        None => eprintln!("{line}"),
+    };
     let report = store
-        .import_matches(&mut rows, policy, |err: RowError| {
-            // Skipped rows are all listed (the user asked to go on without them); a refused
-            // import lists enough to start fixing the file.
-            if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
-                listed += 1;
-                let line = err.to_string();
-                match &bar {
-                    Some(bar) => bar.suspend(|| eprintln!("{line}")),
-                    None => eprintln!("{line}"),
+        .import_file(
+            &file_name,
+            &mut rows,
+            policy,
+            |err: RowError| {
+                // Skipped rows are all listed (the user asked to go on without them); a refused
+                // import lists enough to start fixing the file.
+                if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
+                    listed += 1;
+                    say(err.to_string());
                 }
-            }
-        })
+            },
+            |notice| say(notice_text(&notice)),
+        )
         .with_context(|| format!("importing {file_name} into {}", args.db.db.display()))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -147,6 +153,22 @@ fn progress_bar(file: &File) -> Option<ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+fn notice_text(notice: &ImportNotice) -> String {
+    match notice {
+        ImportNotice::Waiting(id) => {
+            format!("waiting for import {id}, which is loading into this database, to finish")
+        }
+        ImportNotice::CleanedUp(c) => format!(
+            "cleaned up unfinished import {} of {} (started {}): removed {} hidden {}",
+            c.id,
+            quoted(&c.file),
+            c.started_at,
+            c.matches,
+            plural(c.matches, "match", "matches")
+        ),
+    }
 }
 
 fn summary(report: &ImportReport, file_name: &str) -> String {

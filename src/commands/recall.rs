@@ -1,7 +1,9 @@
 //! `matchgate recall`: what was released, to whom, when and on whose approval.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,7 +15,15 @@ use crate::domain::ItemFlags;
 use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::domain::text_safety::{escape_lines_for_display, json_for_terminal};
-use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store};
+use crate::store::export_file::{RowWriter, TempExport, publish};
+use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store, StoreError};
+
+fn io_store(e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: "stdout".into(),
+        detail: e.to_string(),
+    }
+}
 
 const STORED: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
 
@@ -75,32 +85,26 @@ fn values(m: &ReleasedMatch) -> Vec<String> {
     ]
 }
 
-fn write_listing(
-    w: &mut dyn Write,
-    format: ExportFormat,
-    rows: &[ReleasedMatch],
-) -> anyhow::Result<()> {
-    match format {
-        ExportFormat::Csv => {
-            let mut cw = csv::Writer::from_writer(w);
-            cw.write_record(COLUMNS)?;
-            for m in rows {
-                cw.write_record(values(m))?;
-            }
-            cw.flush()?;
-        }
-        ExportFormat::Jsonl => {
-            for m in rows {
-                let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
-                    .iter()
-                    .map(|c| c.to_string())
-                    .zip(values(m).into_iter().map(serde_json::Value::String))
-                    .collect();
-                writeln!(w, "{}", serde_json::Value::Object(obj))?;
-            }
-        }
+/// A growable buffer the listing writer and this module share, so complete rows can be taken
+/// out (and escaped for the terminal) while the listing streams.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
     }
-    Ok(())
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn json_values(m: &ReleasedMatch) -> Vec<serde_json::Value> {
+    values(m)
+        .into_iter()
+        .map(serde_json::Value::String)
+        .collect()
 }
 
 pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
@@ -127,34 +131,55 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
         flag,
     };
     let mut store = Store::open(&args.db.db)?;
-    let rows = store.released(&filter)?;
+    // Only --mark needs the listed matches afterwards; the listing itself streams.
+    let mut marked: Vec<ReleasedMatch> = Vec::new();
+    let mut keep = |m: ReleasedMatch| {
+        if args.mark {
+            marked.push(m);
+        }
+    };
+    let mut count = 0usize;
     if let Some(out) = &args.out {
         if out.exists() {
             bail!("{} exists; recall never overwrites a file", out.display());
         }
         let format = format_of(args.format, Some(out));
-        let mut buf = Vec::new();
-        write_listing(&mut buf, format, &rows)?;
-        let dir = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(&buf)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist_noclobber(out).map_err(|e| e.error)?;
-        println!("{} release(s) listed in {}", rows.len(), out.display());
+        let mut file = TempExport::create(out, format, &COLUMNS)?;
+        store.each_released(&filter, |m| {
+            file.row(&json_values(&m))?;
+            count += 1;
+            keep(m);
+            Ok(())
+        })?;
+        publish(file.synced()?, out)?;
+        println!("{count} release(s) listed in {}", out.display());
     } else if let Some(fmt) = args.format {
         // To a terminal (or any stdout) the listing's record text is escaped: JSON with \u
         // escapes (the same JSON), CSV with visible escapes; `--out FILE` keeps the exact bytes.
-        let mut buf = Vec::new();
-        write_listing(&mut buf, format_of(Some(fmt), None), &rows)?;
-        let text = String::from_utf8_lossy(&buf);
-        let safe = match format_of(Some(fmt), None) {
-            ExportFormat::Jsonl => json_for_terminal(&text),
-            ExportFormat::Csv => escape_lines_for_display(&text),
+        let format = format_of(Some(fmt), None);
+        let buf = Shared::default();
+        let mut w = RowWriter::new(buf.clone(), format, &COLUMNS)?;
+        let stdout = std::io::stdout();
+        let drain = |w: &mut RowWriter<Shared>| -> std::io::Result<()> {
+            w.flush()?;
+            let bytes = std::mem::take(&mut *buf.0.borrow_mut());
+            let text = String::from_utf8_lossy(&bytes);
+            let safe = match format {
+                ExportFormat::Jsonl => json_for_terminal(&text),
+                ExportFormat::Csv => escape_lines_for_display(&text),
+            };
+            stdout.lock().write_all(safe.as_bytes())
         };
-        print!("{safe}");
+        store.each_released(&filter, |m| {
+            w.row(&json_values(&m)).map_err(io_store)?;
+            count += 1;
+            keep(m);
+            if count.is_multiple_of(1024) {
+                drain(&mut w).map_err(io_store)?;
+            }
+            Ok(())
+        })?;
+        drain(&mut w)?;
     } else {
         println!(
             "{:<6} {:<8} {:<24} {:<16} {:<12} {:<40} {:<16} {:<20} recalled",
@@ -167,7 +192,7 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
             "approved by",
             "flags"
         );
-        for m in &rows {
+        store.each_released(&filter, |m| {
             let r = &m.row;
             let addr = format!(
                 "{} {} {} {} {} {}",
@@ -195,15 +220,19 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
                 escape_for_display(&m.requester),
                 escape_for_display(&m.legal_basis)
             );
-        }
-        println!("{} release(s)", rows.len());
+            count += 1;
+            keep(m);
+            Ok(())
+        })?;
+        println!("{count} release(s)");
     }
+    let rows = marked;
     if args.mark {
         let who = authorize(&mut store, args.by.as_deref(), Act::Recall)?;
         let n = store.mark_recalled(&rows, &who, &args.reason)?;
         eprintln!(
             "recorded {n} recall(s) (audited); {} already recalled",
-            rows.len() - n
+            count - n
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -12,13 +12,17 @@
 //! that over-claiming error is the safe one: `recall` lists the release, and a disposal request
 //! costs less than an address gone out without a trace.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
 
 use super::audit::{DONE, append_audit, refuse};
+use super::export_file::{TempExport, publish};
 use super::gates::load_context;
+use super::gates_batch::load_contexts;
 use super::policy::load_policy;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{Refusal, ReleaseRow, check_release};
@@ -67,7 +71,8 @@ pub struct ExportSummary {
     /// None when nothing was releasable (no release is recorded then, only the audit entry).
     pub release_id: Option<i64>,
     pub released_at: String,
-    pub items: Vec<Releasable>,
+    /// How many matches were released.
+    pub count: u64,
 }
 
 /// The release file's columns, in order.
@@ -84,125 +89,51 @@ pub const RELEASE_COLUMNS: [&str; 10] = [
     "zip",
 ];
 
-/// Every approved, not yet released match that passes every gate now.
-fn releasable_in(conn: &Connection) -> StoreResult<Vec<Releasable>> {
+/// Matches checked per page: one set of gate-loading queries per page.
+const PAGE: usize = 500;
+
+/// Calls `each` with every approved, not yet released match that passes every gate now, by id,
+/// a page at a time (keyset on the id), so nothing grows with the number of approvals.
+fn each_releasable_in(
+    conn: &Connection,
+    mut each: impl FnMut(&Connection, Releasable) -> StoreResult<()>,
+) -> StoreResult<()> {
     let policy = load_policy(conn)?;
-    let ids: Vec<i64> = conn
-        .prepare_cached(
-            "SELECT m.id FROM matches m
-              WHERE m.status = 'approved'
-                AND NOT EXISTS (SELECT 1 FROM release_items ri WHERE ri.match_id = m.id)
-              ORDER BY m.id",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::new();
-    for id in ids {
-        let loaded = load_context(conn, id, None)?;
-        if check_release(&loaded.ctx, &policy).is_empty() {
-            out.push(Releasable {
-                match_id: id,
-                row: ReleaseRow::new(&loaded.batch, &loaded.ctx.request, &loaded.ctx.candidate),
-                approvers: loaded.ctx.approvals.clone(),
-                flags: loaded.flags,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
-    move |e| StoreError::Io {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    }
-}
-
-/// Writes rows to a synced temporary file in the target's directory.
-fn write_temp(
-    out: &Path,
-    format: ExportFormat,
-    header: &[&str],
-    rows: &[Vec<serde_json::Value>],
-) -> StoreResult<tempfile::NamedTempFile> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let err = io_err(out);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".matchgate-export-")
-        .tempfile_in(&dir)
-        .map_err(&err)?;
-    {
-        let file = tmp.as_file_mut();
-        match format {
-            ExportFormat::Csv => {
-                let mut w = csv::Writer::from_writer(&mut *file);
-                w.write_record(header).map_err(|e| StoreError::Io {
-                    path: out.to_path_buf(),
-                    detail: e.to_string(),
-                })?;
-                for row in rows {
-                    let cells: Vec<String> = row.iter().map(cell_text).collect();
-                    w.write_record(&cells).map_err(|e| StoreError::Io {
-                        path: out.to_path_buf(),
-                        detail: e.to_string(),
-                    })?;
-                }
-                w.flush().map_err(&err)?;
-            }
-            ExportFormat::Jsonl => {
-                for row in rows {
-                    let obj: serde_json::Map<String, serde_json::Value> = header
-                        .iter()
-                        .map(|h| h.to_string())
-                        .zip(row.iter().cloned())
-                        .collect();
-                    let line = serde_json::Value::Object(obj).to_string();
-                    writeln!(file, "{line}").map_err(&err)?;
-                }
+    let mut holds = HashMap::new();
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT m.id FROM matches m
+                  WHERE m.status = 'approved' AND m.id > ?1
+                    AND NOT EXISTS (SELECT 1 FROM release_items ri WHERE ri.match_id = m.id)
+                  ORDER BY m.id LIMIT ?2",
+            )?
+            .query_map(params![after, PAGE as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = ids.last() else {
+            return Ok(());
+        };
+        after = *last;
+        for (id, loaded) in load_contexts(conn, &ids, &mut holds)? {
+            if check_release(&loaded.ctx, &policy).is_empty() {
+                each(
+                    conn,
+                    Releasable {
+                        match_id: id,
+                        row: ReleaseRow::new(
+                            &loaded.batch,
+                            &loaded.ctx.request,
+                            &loaded.ctx.candidate,
+                        ),
+                        approvers: loaded.ctx.approvals,
+                        flags: loaded.flags,
+                    },
+                )?;
             }
         }
-        file.flush().map_err(&err)?;
-        file.sync_all().map_err(&err)?;
-    }
-    Ok(tmp)
-}
-
-fn cell_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Renames the synced temporary file into place and syncs the directory.
-fn publish(tmp: tempfile::NamedTempFile, out: &Path) -> StoreResult<()> {
-    match tmp.persist_noclobber(out) {
-        Ok(_) => {
-            if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty())
-                && let Ok(d) = std::fs::File::open(dir)
-            {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        }
-        Err(e) => {
-            let kept = e
-                .file
-                .into_temp_path()
-                .keep()
-                .map(|p| p.display().to_string());
-            Err(StoreError::Io {
-                path: out.to_path_buf(),
-                detail: format!(
-                    "{}; the data is in {}",
-                    e.error,
-                    kept.unwrap_or_else(|_| "a temporary file that could not be kept".into())
-                ),
-            })
+        if ids.len() < PAGE {
+            return Ok(());
         }
     }
 }
@@ -224,7 +155,20 @@ fn release_values(release_id: Option<i64>, at: &str, row: &ReleaseRow) -> Vec<se
 impl Store {
     /// What an export would release now (the dry run): nothing is written or marked.
     pub fn releasable(&self) -> StoreResult<Vec<Releasable>> {
-        releasable_in(&self.conn)
+        let mut out = Vec::new();
+        self.each_releasable(|r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The dry run, a match at a time.
+    pub fn each_releasable(
+        &self,
+        mut each: impl FnMut(Releasable) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        each_releasable_in(&self.conn, |_, r| each(r))
     }
 
     /// Exactly which fields would go out for one match, and what (if anything) would stop it
@@ -276,53 +220,52 @@ impl Store {
             );
             return Err(refuse(tx, who, "export", "release:none", msg));
         }
-        let items = releasable_in(&tx)?;
         let now = now_utc();
-        let release_id = if items.is_empty() {
+        // The release row comes first: its id is in every line of the file. It is removed
+        // again when nothing turns out to be releasable.
+        tx.execute(
+            "INSERT INTO releases (released_by, released_at, file, format, item_count)
+             VALUES (?, ?, ?, ?, 0)",
+            params![who, now, out.display().to_string(), format.as_str()],
+        )?;
+        let release_id = tx.last_insert_rowid();
+        let mut file = TempExport::create(out, format, &RELEASE_COLUMNS)?;
+        let mut count = 0u64;
+        // The audit entry names the release and a digest of its match ids (in id order), so a
+        // changed `release_items` list shows without the entry holding a million ids.
+        let mut digest = Sha256::new();
+        each_releasable_in(&tx, |tx, item| {
+            file.row(&release_values(Some(release_id), &now, &item.row))?;
+            let approvers = serde_json::to_string(&item.approvers)
+                .map_err(|e| StoreError::Refused(e.to_string()))?;
+            tx.prepare_cached(
+                "INSERT INTO release_items (release_id, match_id, approvers, flags) VALUES (?, ?, ?, ?)",
+            )?
+            .execute(params![release_id, item.match_id, approvers, i64::from(item.flags)])?;
+            tx.prepare_cached(
+                "UPDATE matches SET status = 'released', updated_at = ? WHERE id = ? AND status = 'approved'",
+            )?
+            .execute(params![now, item.match_id])?;
+            digest.update(format!("{},", item.match_id).as_bytes());
+            count += 1;
+            Ok(())
+        })?;
+        let tmp = file.synced()?;
+        let release_id = if count == 0 {
+            tx.execute("DELETE FROM releases WHERE id = ?", [release_id])?;
             None
         } else {
             tx.execute(
-                "INSERT INTO releases (released_by, released_at, file, format, item_count)
-                 VALUES (?, ?, ?, ?, ?)",
-                params![
-                    who,
-                    now,
-                    out.display().to_string(),
-                    format.as_str(),
-                    items.len() as i64
-                ],
+                "UPDATE releases SET item_count = ? WHERE id = ?",
+                params![count as i64, release_id],
             )?;
-            Some(tx.last_insert_rowid())
+            Some(release_id)
         };
-        let rows: Vec<Vec<serde_json::Value>> = items
-            .iter()
-            .map(|i| release_values(release_id, &now, &i.row))
-            .collect();
-        let tmp = write_temp(out, format, &RELEASE_COLUMNS, &rows)?;
-        if let Some(release_id) = release_id {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO release_items (release_id, match_id, approvers, flags) VALUES (?, ?, ?, ?)",
-            )?;
-            let mut upd = tx.prepare_cached(
-                "UPDATE matches SET status = 'released', updated_at = ? WHERE id = ? AND status = 'approved'",
-            )?;
-            for item in &items {
-                let approvers = serde_json::to_string(&item.approvers)
-                    .map_err(|e| StoreError::Refused(e.to_string()))?;
-                ins.execute(params![
-                    release_id,
-                    item.match_id,
-                    approvers,
-                    i64::from(item.flags)
-                ])?;
-                upd.execute(params![now, item.match_id])?;
-            }
-        }
         let detail = serde_json::json!({
             "file": out.display().to_string(),
             "format": format.as_str(),
-            "count": items.len(),
-            "match_ids": items.iter().map(|i| i.match_id).collect::<Vec<_>>(),
+            "count": count,
+            "match_ids_sha256": hex::encode(digest.finalize()),
         })
         .to_string();
         let object = release_id.map_or("release:none".to_string(), |id| format!("release:{id}"));
@@ -332,7 +275,7 @@ impl Store {
         Ok(ExportSummary {
             release_id,
             released_at: now,
-            items,
+            count,
         })
     }
 
@@ -369,7 +312,10 @@ impl Store {
             );
             return Err(refuse(tx, who, "export-decisions", "decisions", msg));
         }
-        let rows: Vec<Vec<serde_json::Value>> = {
+        let mut file = TempExport::create(out, format, &HEADER)?;
+        let mut count = 0usize;
+        {
+            // Streamed in id order straight into the file: memory stays flat.
             let mut stmt = tx.prepare(
                 "SELECT d.id, d.match_id, r.source_id, b.name, d.group_id, d.reviewer, d.action,
                         d.status_before, d.status_after, d.reason_code, d.note, d.decided_at,
@@ -378,27 +324,27 @@ impl Store {
                    JOIN requests r ON r.id = m.request_id JOIN batches b ON b.id = m.batch_id
                   ORDER BY d.id",
             )?;
-            let mapped = stmt.query_map([], |r| {
-                let mut v = Vec::with_capacity(HEADER.len());
+            let mut rows = stmt.query([])?;
+            let mut v = Vec::with_capacity(HEADER.len());
+            while let Some(r) = rows.next()? {
+                v.clear();
                 for i in 0..HEADER.len() {
-                    let val: rusqlite::types::Value = r.get(i)?;
-                    v.push(match val {
-                        rusqlite::types::Value::Null => serde_json::Value::Null,
-                        rusqlite::types::Value::Integer(n) => n.into(),
-                        rusqlite::types::Value::Real(x) => x.into(),
-                        rusqlite::types::Value::Text(t) => t.into(),
-                        rusqlite::types::Value::Blob(_) => serde_json::Value::Null,
+                    v.push(match r.get_ref(i)? {
+                        ValueRef::Null | ValueRef::Blob(_) => serde_json::Value::Null,
+                        ValueRef::Integer(n) => n.into(),
+                        ValueRef::Real(x) => x.into(),
+                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
                     });
                 }
-                Ok(v)
-            })?;
-            mapped.collect::<Result<_, _>>()?
-        };
-        let tmp = write_temp(out, format, &HEADER, &rows)?;
+                file.row(&v)?;
+                count += 1;
+            }
+        }
+        let tmp = file.synced()?;
         let detail = serde_json::json!({
             "file": out.display().to_string(),
             "format": format.as_str(),
-            "count": rows.len(),
+            "count": count,
         })
         .to_string();
         append_audit(
@@ -412,6 +358,6 @@ impl Store {
         )?;
         tx.commit()?;
         publish(tmp, out)?;
-        Ok(rows.len())
+        Ok(count)
     }
 }

@@ -7,9 +7,14 @@ mod copy;
 mod decisions;
 mod error;
 mod export;
+pub mod export_file;
 mod gates;
+mod gates_batch;
 mod holds;
 mod import;
+mod import_rows;
+mod import_writer;
+mod imports;
 mod integrity;
 mod live;
 pub mod permissions;
@@ -26,6 +31,7 @@ pub use audit::AuditVerdict;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
+pub use import::{CHUNK_ROWS, CHUNK_TIME, CleanedImport, ImportNotice};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
@@ -112,13 +118,15 @@ impl Store {
     }
 
     fn open_rw(path: &Path) -> StoreResult<Store> {
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Polls every millisecond rather than SQLite's backing-off sleeps (up to 100 ms each), so
+        // a commit waiting behind an import's short transaction gets the lock in the pause after it.
+        conn.busy_handler(Some(polling_wait(BUSY_TIMEOUT)))?;
         // WAL lets the review screen read while another process writes; FULL makes every
         // committed decision survive a power cut, not just a crash.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -167,7 +175,8 @@ impl Store {
         Ok(())
     }
 
-    /// How long to wait for another process's lock before reporting the database locked.
+    /// How long to wait for another process's lock before reporting the database locked
+    /// (SQLite's own backing-off wait instead of the millisecond polling).
     pub fn set_busy_timeout(&self, timeout: Duration) -> StoreResult<()> {
         Ok(self.conn.busy_timeout(timeout)?)
     }
@@ -271,12 +280,32 @@ fn inspect(path: &Path) -> StoreResult<Found> {
     }))
 }
 
+/// The busy handler of every connection: retry each millisecond until `timeout` has passed
+/// since this wait began (`count` is 0 on a wait's first call).
+fn polling_wait(timeout: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut started = std::time::Instant::now();
+    move |count| {
+        if count == 0 {
+            started = std::time::Instant::now();
+        }
+        if started.elapsed() >= timeout {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+        true
+    }
+}
+
 /// The current time as stored in every timestamp column: RFC 3339, UTC, milliseconds.
 pub fn now_utc() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
+
+#[cfg(test)]
+#[path = "plans_tests.rs"]
+mod plans_tests;
 
 #[cfg(test)]
 mod tests {

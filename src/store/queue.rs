@@ -217,9 +217,10 @@ impl Store {
 
     /// Every batch with its row id, by name.
     pub fn batches(&self) -> StoreResult<Vec<(i64, BatchInfo)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, name, requester, legal_basis FROM batches ORDER BY name")?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, name, requester, legal_basis FROM batches WHERE id < {} ORDER BY name",
+            super::imports::HIDDEN_BATCHES_FROM
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get(0)?,
@@ -236,6 +237,10 @@ impl Store {
 
 /// Adds the batch, score band and flag parts of a filter (fixed SQL text, bound values).
 pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &QueueFilter) {
+    // An import still loading is invisible (see store/imports.rs). The unary `+` keeps the
+    // planner from ranging an id index on it in place of the index that serves the order.
+    sql.push_str(" AND +r.id < ");
+    sql.push_str(super::imports::HIDDEN_REQUESTS_FROM);
     if let Some(batch) = filter.batch_id {
         sql.push_str(" AND r.batch_id = ?");
         args.push(Value::Integer(batch));

@@ -42,6 +42,21 @@ pub struct ReleasedMatch {
 impl Store {
     /// The released matches matching the filter, by release then match.
     pub fn released(&self, filter: &RecallFilter) -> StoreResult<Vec<ReleasedMatch>> {
+        let mut out = Vec::new();
+        self.each_released(filter, |m| {
+            out.push(m);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The released matches matching the filter, one at a time (streamed from one query: the
+    /// reviewer and flag are filtered in SQL too).
+    pub fn each_released(
+        &self,
+        filter: &RecallFilter,
+        mut each: impl FnMut(ReleasedMatch) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
                     b.requester, b.legal_basis, ri.approvers, ri.flags,
@@ -56,9 +71,20 @@ impl Store {
               WHERE (?1 IS NULL OR b.name = ?1)
                 AND (?2 IS NULL OR rel.released_at >= ?2)
                 AND (?3 IS NULL OR rel.released_at < ?3)
+                AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(ri.approvers) a
+                                            WHERE a.value = ?4))
+                AND (?5 IS NULL OR (ri.flags & ?5) = ?5)
               ORDER BY ri.release_id, ri.match_id",
         )?;
-        let rows = stmt.query_map(params![filter.batch, filter.since, filter.until], |r| {
+        let flag = filter.flag.map(|f| i64::from(f.0));
+        let args = params![
+            filter.batch,
+            filter.since,
+            filter.until,
+            filter.reviewer,
+            flag
+        ];
+        let rows = stmt.query_map(args, |r| {
             let text = |i: usize| -> rusqlite::Result<String> {
                 Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
             };
@@ -85,14 +111,10 @@ impl Store {
                 },
             })
         })?;
-        let mut out: Vec<ReleasedMatch> = rows.collect::<Result<_, _>>()?;
-        if let Some(reviewer) = &filter.reviewer {
-            out.retain(|m| m.approvers.iter().any(|a| a == reviewer));
+        for row in rows {
+            each(row?)?;
         }
-        if let Some(flag) = filter.flag {
-            out.retain(|m| m.flags.contains(flag));
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// Records a recall of each listed match not recalled before; returns how many were newly

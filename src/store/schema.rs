@@ -4,7 +4,7 @@
 pub const APPLICATION_ID: i64 = 0x4D47_4154;
 
 /// Migrations in order; `PRAGMA user_version` counts how many have run.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, IMPORTS];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
@@ -254,4 +254,50 @@ CREATE TABLE queue_moves (
 -- Whether an approval still stands is asked per match (release gates, a first approver's queue);
 -- without this every such question scanned the whole history.
 CREATE INDEX decisions_by_undoes ON decisions (undoes) WHERE undoes IS NOT NULL;
+"#;
+
+/// Imports in short transactions: an import's rows are written in many small transactions while
+/// the rows stay invisible to every reader until one tiny transaction publishes them. Only
+/// imports insert batches, requests, candidates and matches, and imports run one at a time, so
+/// an unfinished import's rows are exactly those with ids from its `*_from` marks up: readers
+/// hide `id >= min(requests_from)` of the imports still `loading` (a rowid comparison, which
+/// every index carries, so no index loses its use).
+const IMPORTS: &str = r#"
+CREATE TABLE imports (
+    id              INTEGER PRIMARY KEY,
+    state           TEXT NOT NULL CHECK (state IN ('loading','done','failed')),
+    file            TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    -- The first row id this import could write in each table (max(id) + 1 when it began).
+    batches_from    INTEGER NOT NULL,
+    requests_from   INTEGER NOT NULL,
+    candidates_from INTEGER NOT NULL,
+    matches_from    INTEGER NOT NULL,
+    -- Matches it added (set when it is published).
+    inserted        INTEGER NOT NULL DEFAULT 0,
+    -- Who is loading it, and when it last wrote: an import whose process is gone (same host)
+    -- or that has not written for a while is unfinished, and the next import cleans it up.
+    host            TEXT NOT NULL,
+    pid             INTEGER NOT NULL,
+    heartbeat_at    TEXT NOT NULL
+);
+CREATE INDEX imports_by_state ON imports (state);
+
+-- New candidates of requests that were already in the database: held here while the import
+-- loads (a visible request must not change under a reviewer) and moved into matches, with the
+-- requests' totals, by the transaction that publishes the import.
+CREATE TABLE import_staged (
+    import_id    INTEGER NOT NULL REFERENCES imports(id),
+    request_id   INTEGER NOT NULL REFERENCES requests(id),
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    score        REAL NOT NULL,
+    gold         TEXT,
+    gold_note    TEXT,
+    flags        INTEGER NOT NULL,
+    PRIMARY KEY (import_id, request_id, candidate_id)
+) WITHOUT ROWID;
+
+-- Recall by release time.
+CREATE INDEX releases_by_time ON releases (released_at);
 "#;

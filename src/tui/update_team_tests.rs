@@ -34,7 +34,13 @@ fn a_session_starts_by_taking_back_its_claims() {
     done.state = QueueState::Done;
     let effects = update(&mut s, Action::Resumed(Some(done)));
     assert!(
-        matches!(effects[1], Effect::LoadPage { from: PageFrom::Start, .. }),
+        matches!(
+            effects[1],
+            Effect::LoadPage {
+                from: PageFrom::Start,
+                ..
+            }
+        ),
         "a claim on a decided request is not where to start: {effects:?}"
     );
     let held = entries()[4].clone();
