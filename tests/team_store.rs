@@ -59,28 +59,14 @@ fn queue_ids(store: &Store) -> Vec<String> {
 }
 
 fn request_id(store: &Store, source: &str) -> i64 {
+    let every_state = QueueFilter {
+        state: matchgate::domain::StateFilter::All,
+        ..QueueFilter::default()
+    };
     store
-        .queue_page(
-            &QueueFilter::default(),
-            QueueSort::Score,
-            PageFrom::Start,
-            50,
-        )
+        .queue_page(&every_state, QueueSort::Score, PageFrom::Start, 50)
         .expect("page")
         .into_iter()
-        .chain(
-            store
-                .queue_page(
-                    &QueueFilter {
-                        state: matchgate::domain::StateFilter::All,
-                        ..QueueFilter::default()
-                    },
-                    QueueSort::Score,
-                    PageFrom::Start,
-                    50,
-                )
-                .expect("page"),
-        )
         .find(|e| e.source_id == source)
         .map(|e| e.request_id)
         .expect("request in the queue")

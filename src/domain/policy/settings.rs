@@ -318,7 +318,8 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-fn parse_unit(v: &str) -> Option<f64> {
+/// A number from 0 to 1 (rates and fractions in every policy).
+pub(crate) fn parse_unit(v: &str) -> Option<f64> {
     v.parse::<f64>()
         .ok()
         .filter(|x| x.is_finite() && (0.0..=1.0).contains(x))

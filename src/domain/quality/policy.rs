@@ -7,6 +7,7 @@ use std::fmt;
 
 use super::z14::Aql;
 use crate::domain::DecisionAction;
+use crate::domain::policy::settings::parse_unit;
 
 /// The verdict strata sampled at their own rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -250,12 +251,6 @@ impl fmt::Display for QualityPolicy {
         }
         Ok(())
     }
-}
-
-fn parse_unit(v: &str) -> Option<f64> {
-    v.parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite() && (0.0..=1.0).contains(x))
 }
 
 #[cfg(test)]
