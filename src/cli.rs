@@ -228,6 +228,9 @@ pub struct RecallArgs {
     /// Only releases of requests carrying this flag (hostile-text, several-candidates, insufficient-address).
     #[arg(long, value_name = "FLAG")]
     pub flag: Option<String>,
+    /// Only releases whose approval a supervisor overturned afterwards (to send for disposal).
+    #[arg(long)]
+    pub overturned: bool,
     /// Print CSV or JSON Lines instead of a table (or write it to --out).
     #[arg(long, value_enum)]
     pub format: Option<FileFormat>,

@@ -42,7 +42,7 @@ pub fn parse_time(text: &str, until: bool) -> anyhow::Result<String> {
     Ok(format!("{}T00:00:00.000Z", day.format("%Y-%m-%d")))
 }
 
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 19] = [
     "match_id",
     "release_id",
     "released_at",
@@ -60,6 +60,8 @@ const COLUMNS: [&str; 17] = [
     "approvers",
     "flags",
     "recalled_at",
+    "overturned_by",
+    "overturned_at",
 ];
 
 fn values(m: &ReleasedMatch) -> Vec<String> {
@@ -82,6 +84,8 @@ fn values(m: &ReleasedMatch) -> Vec<String> {
         m.approvers.join(";"),
         m.flags.names().join(";"),
         m.recalled_at.clone().unwrap_or_default(),
+        m.overturned.clone().map(|o| o.0).unwrap_or_default(),
+        m.overturned.clone().map(|o| o.1).unwrap_or_default(),
     ]
 }
 
@@ -128,6 +132,7 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
             .map(|t| parse_time(t, true))
             .transpose()?,
         reviewer: args.reviewer.clone(),
+        overturned: args.overturned,
         flag,
     };
     let mut store = Store::open(&args.db.db)?;
@@ -220,6 +225,15 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
                 escape_for_display(&m.requester),
                 escape_for_display(&m.legal_basis)
             );
+            if let Some((who, at)) = &m.overturned {
+                println!(
+                    "       released by {} at {}; approval overturned by {} at {}: send a disposal request",
+                    escape_for_display(&m.released_by),
+                    m.released_at,
+                    escape_for_display(who),
+                    at
+                );
+            }
             count += 1;
             keep(m);
             Ok(())

@@ -17,16 +17,29 @@ pub enum DecisionAction {
     Note,
     /// Reverts an earlier event (named in `decisions.undoes`).
     Undo,
+    /// A supervisor found the decision named in `decisions.checks` right.
+    Agree,
+    /// A supervisor found the decision named in `decisions.checks` wrong (see
+    /// [`crate::domain::supervision`] for what that changes).
+    Overturn,
+    /// A second reviewer's blind verdict on a decided match: approve.
+    SecondApprove,
+    /// A second reviewer's blind verdict on a decided match: reject.
+    SecondReject,
 }
 
 impl DecisionAction {
-    pub const ALL: [DecisionAction; 6] = [
+    pub const ALL: [DecisionAction; 10] = [
         DecisionAction::Approve,
         DecisionAction::Reject,
         DecisionAction::Defer,
         DecisionAction::Escalate,
         DecisionAction::Note,
         DecisionAction::Undo,
+        DecisionAction::Agree,
+        DecisionAction::Overturn,
+        DecisionAction::SecondApprove,
+        DecisionAction::SecondReject,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +50,10 @@ impl DecisionAction {
             DecisionAction::Escalate => "escalate",
             DecisionAction::Note => "note",
             DecisionAction::Undo => "undo",
+            DecisionAction::Agree => "agree",
+            DecisionAction::Overturn => "overturn",
+            DecisionAction::SecondApprove => "second_approve",
+            DecisionAction::SecondReject => "second_reject",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod reason;
 pub mod review_item;
 pub mod roles;
 pub mod status;
+pub mod supervision;
 pub mod text_safety;
 pub mod training;
 pub mod validity;

@@ -1,14 +1,18 @@
 //! Writing decisions: each reviewer action is one IMMEDIATE transaction that appends history rows,
 //! moves match statuses and re-ranks the request in the queue, all or nothing.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::params;
 
-use super::audit::{DONE, DecisionRecord, append_audit, refuse};
+use super::audit::{DONE, append_audit, refuse};
+use super::history::{
+    HistoryRow, append, match_row, open_siblings, parse_status, request_state, rerank,
+};
 use super::claims::{fence, lost_claim};
 use super::gates::{load_context, standing_approvals};
 use super::policy::load_policy;
 use super::users::require;
 use super::{Store, StoreError, StoreResult, now_utc};
+use crate::domain::policy::rulebook::override_lifts;
 use crate::domain::policy::{check_release, describe_refusals};
 use crate::domain::roles::Act;
 use crate::domain::{Decision, DecisionAction, MatchStatus, QueueState, ReasonCode, Verdict};
@@ -23,17 +27,6 @@ pub struct DecisionOutcome {
     pub state_after: QueueState,
     /// (match id, status before, status after) for every match the action touched.
     pub changes: Vec<(i64, MatchStatus, MatchStatus)>,
-}
-
-/// One row to append to `decisions`.
-struct HistoryRow<'a> {
-    match_id: i64,
-    action: DecisionAction,
-    before: MatchStatus,
-    after: MatchStatus,
-    reason: Option<ReasonCode>,
-    note: Option<&'a str>,
-    undoes: Option<i64>,
 }
 
 impl Store {
@@ -162,6 +155,27 @@ impl Store {
                 loaded.ctx.override_by = Some(who.to_string());
             }
             let refusals = check_release(&loaded.ctx, &policy);
+            // Refused only by what a supervisor may override: the reviewer's approval waits for
+            // one in the supervisors' queue, with the reviewer's note.
+            if !refusals.is_empty()
+                && override_justification.is_none()
+                && policy.allow_override
+                && refusals.iter().all(|r| override_lifts(r.rule))
+            {
+                let rules: Vec<&str> = refusals.iter().map(|r| r.rule).collect();
+                tx.prepare_cached(
+                    "INSERT INTO override_requests (match_id, request_id, reviewer, note, rules, asked_at)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )?
+                .execute(params![
+                    decision.match_id,
+                    request_id,
+                    who,
+                    decision.note,
+                    rules.join(","),
+                    now_utc()
+                ])?;
+            }
             if !refusals.is_empty() {
                 return Err(refuse(
                     tx,
@@ -198,6 +212,7 @@ impl Store {
             reason: decision.verdict.reason(),
             note,
             undoes: None,
+            checks: None,
         }];
         let sibling_after = match decision.verdict {
             Verdict::Approve => Some((MatchStatus::Rejected, Some(ReasonCode::NotChosen))),
@@ -219,6 +234,7 @@ impl Store {
                     reason,
                     note,
                     undoes: None,
+                    checks: None,
                 });
             }
         }
@@ -352,9 +368,13 @@ impl Store {
                 reason: None,
                 note: None,
                 undoes: Some(*id),
+                checks: None,
             });
         }
         let group_id = append(&tx, &rows, reviewer, 0, session)?;
+        // Undoing a second reviewer's verdict reopens the second review.
+        tx.prepare_cached("UPDATE second_reviews SET done_by = NULL WHERE done_by = ?")?
+            .execute([first.0])?;
         let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
         Ok(DecisionOutcome {
@@ -370,137 +390,3 @@ impl Store {
     }
 }
 
-fn parse_status(text: &str) -> StoreResult<MatchStatus> {
-    text.parse()
-        .map_err(|e| StoreError::Refused(format!("corrupt history: {e}")))
-}
-
-/// The match's request and current status.
-fn match_row(tx: &Transaction<'_>, match_id: i64) -> StoreResult<(i64, MatchStatus)> {
-    let row: Option<(i64, String)> = tx
-        .prepare_cached("SELECT request_id, status FROM matches WHERE id = ?")?
-        .query_row([match_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (request_id, status) =
-        row.ok_or_else(|| StoreError::NotFound(format!("match {match_id}")))?;
-    Ok((request_id, parse_status(&status)?))
-}
-
-/// The request's other candidates that are still open, with their status.
-/// With `with_escalated`, escalated siblings count too (a supervisor approving an escalated
-/// request closes its other escalated candidates).
-fn open_siblings(
-    tx: &Transaction<'_>,
-    request_id: i64,
-    except: i64,
-    with_escalated: bool,
-) -> StoreResult<Vec<(i64, MatchStatus)>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, status FROM matches
-          WHERE request_id = ? AND id != ?
-            AND (status IN ('pending', 'deferred') OR (? AND status = 'escalated'))
-          ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![request_id, except, with_escalated], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, status) = row?;
-        out.push((id, parse_status(&status)?));
-    }
-    Ok(out)
-}
-
-fn request_state(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
-    let rank: i64 = tx
-        .prepare_cached("SELECT queue_rank FROM requests WHERE id = ?")?
-        .query_row([request_id], |r| r.get(0))?;
-    Ok(QueueState::from_rank(rank).unwrap_or(QueueState::Open))
-}
-
-/// Recomputes the request's queue state from its matches' statuses and stores it.
-fn rerank(tx: &Transaction<'_>, request_id: i64, session: &str) -> StoreResult<QueueState> {
-    let statuses: Vec<MatchStatus> = {
-        let mut stmt = tx.prepare_cached("SELECT status FROM matches WHERE request_id = ?")?;
-        let rows = stmt.query_map([request_id], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(parse_status(&row?)?);
-        }
-        out
-    };
-    let state = QueueState::of(statuses);
-    let before = request_state(tx, request_id)?;
-    if state != before {
-        tx.prepare_cached("UPDATE requests SET queue_rank = ? WHERE id = ?")?
-            .execute(params![state.rank(), request_id])?;
-        super::live::record_move(tx, request_id, before, state, session)?;
-    }
-    Ok(state)
-}
-
-/// Appends history rows as one group and applies their status changes; returns the group id
-/// (the first row's id, known in advance because the write lock is held).
-fn append(
-    tx: &Transaction<'_>,
-    rows: &[HistoryRow<'_>],
-    reviewer: &str,
-    viewed_ms: u64,
-    session: &str,
-) -> StoreResult<i64> {
-    let group_id: i64 =
-        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
-            r.get(0)
-        })?;
-    let now = now_utc();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO decisions (match_id, group_id, reviewer, action, status_before, status_after,
-                                reason_code, note, decided_at, viewed_ms, undoes, session)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut update =
-        tx.prepare_cached("UPDATE matches SET status = ?, updated_at = ? WHERE id = ?")?;
-    for row in rows {
-        insert.execute(params![
-            row.match_id,
-            group_id,
-            reviewer,
-            row.action.as_str(),
-            row.before.as_str(),
-            row.after.as_str(),
-            row.reason.map(ReasonCode::code),
-            row.note,
-            now,
-            viewed_ms as i64,
-            row.undoes,
-            session,
-        ])?;
-        let record = DecisionRecord {
-            id: tx.last_insert_rowid(),
-            match_id: row.match_id,
-            group_id,
-            reviewer: reviewer.to_string(),
-            action: row.action.as_str().to_string(),
-            status_before: row.before.as_str().to_string(),
-            status_after: row.after.as_str().to_string(),
-            reason_code: row.reason.map(|r| r.code().to_string()),
-            note: row.note.map(str::to_string),
-            decided_at: now.clone(),
-            undoes: row.undoes,
-        };
-        append_audit(
-            tx,
-            reviewer,
-            row.action.as_str(),
-            &format!("match:{}", row.match_id),
-            DONE,
-            &record.detail(),
-            Some(record.id),
-        )?;
-        if row.before != row.after {
-            update.execute(params![row.after.as_str(), now, row.match_id])?;
-        }
-    }
-    Ok(group_id)
-}

@@ -23,6 +23,9 @@ fn standing(conn: &Connection, match_id: i64) -> StoreResult<Vec<(String, String
         "SELECT d.reviewer, d.status_before FROM decisions d
           WHERE d.match_id = ? AND d.action = 'approve'
             AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id)
+            AND NOT EXISTS (SELECT 1 FROM decisions o
+                             WHERE o.checks = d.id AND o.action = 'overturn'
+                               AND NOT EXISTS (SELECT 1 FROM decisions ou WHERE ou.undoes = o.id))
           ORDER BY d.id",
     )?;
     let rows = stmt.query_map([match_id], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -137,6 +137,9 @@ fn standing_of(conn: &Connection, list: &str) -> StoreResult<HashMap<i64, Vec<(S
         "SELECT d.match_id, d.reviewer, d.status_before FROM decisions d
           WHERE d.match_id IN (SELECT value FROM json_each(?1)) AND d.action = 'approve'
             AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id)
+            AND NOT EXISTS (SELECT 1 FROM decisions o
+                             WHERE o.checks = d.id AND o.action = 'overturn'
+                               AND NOT EXISTS (SELECT 1 FROM decisions ou WHERE ou.undoes = o.id))
           ORDER BY d.match_id, d.id",
     )?;
     let mut rows = stmt.query([list])?;

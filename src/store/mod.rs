@@ -2,6 +2,7 @@
 //! queue, decisions and the read-only reports. It returns domain types and typed errors.
 
 mod audit;
+mod checks;
 mod claims;
 mod copy;
 mod decisions;
@@ -10,6 +11,7 @@ mod export;
 pub mod export_file;
 mod gates;
 mod gates_batch;
+mod history;
 mod holds;
 mod import;
 mod import_rows;
@@ -25,9 +27,11 @@ mod records;
 pub mod schema;
 mod search;
 mod stats;
+mod supervision;
 mod users;
 
 pub use audit::AuditVerdict;
+pub use checks::CheckOutcome;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
@@ -36,11 +40,12 @@ pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
 pub use stats::{BatchStatusCount, Stats};
+pub use supervision::{DecisionUnderCheck, Lot, OverrideWaiting};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 /// How long a statement waits for another process's lock before reporting the database locked.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -155,6 +160,28 @@ impl Store {
     }
 
     fn migrate(&mut self) -> StoreResult<()> {
+        // A migration may rebuild a table others refer to; SQLite's procedure for that runs
+        // with foreign keys off (they cannot change inside a transaction) and checks them after.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = self.migrate_tables();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        if !migrated? {
+            return Ok(());
+        }
+        let broken: Option<String> = self
+            .conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        match broken {
+            Some(table) => Err(StoreError::Refused(format!(
+                "after migrating, table {table} refers to rows that do not exist"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the migrations this file has not had; true when there were some.
+    fn migrate_tables(&mut self) -> StoreResult<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -172,7 +199,7 @@ impl Store {
         }
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
         tx.commit()?;
-        Ok(())
+        Ok(version < schema::current_version())
     }
 
     /// How long to wait for another process's lock before reporting the database locked

@@ -19,6 +19,8 @@ pub struct RecallFilter {
     pub reviewer: Option<String>,
     /// Only releases of requests carrying this flag.
     pub flag: Option<ItemFlags>,
+    /// Only releases whose approval a supervisor has since overturned.
+    pub overturned: bool,
 }
 
 /// One released match.
@@ -37,6 +39,8 @@ pub struct ReleasedMatch {
     pub flags: ItemFlags,
     /// When it was first recalled, if it was.
     pub recalled_at: Option<String>,
+    /// The supervisor who overturned its approval after release, and when, if one did.
+    pub overturned: Option<(String, String)>,
 }
 
 impl Store {
@@ -61,19 +65,25 @@ impl Store {
             "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
                     b.requester, b.legal_basis, ri.approvers, ri.flags,
                     (SELECT min(x.recalled_at) FROM recalls x WHERE x.match_id = ri.match_id),
-                    r.source_id, c.street_number, c.street, c.unit, c.city, c.state, c.zip
+                    r.source_id, c.street_number, c.street, c.unit, c.city, c.state, c.zip,
+                    o.reviewer, o.decided_at
                FROM release_items ri
                JOIN releases rel ON rel.id = ri.release_id
                JOIN matches m ON m.id = ri.match_id
                JOIN requests r ON r.id = m.request_id
                JOIN candidates c ON c.id = m.candidate_id
                JOIN batches b ON b.id = m.batch_id
+               LEFT JOIN decisions o ON o.id = (
+                    SELECT max(x.id) FROM decisions x
+                     WHERE x.match_id = ri.match_id AND x.action = 'overturn'
+                       AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = x.id))
               WHERE (?1 IS NULL OR b.name = ?1)
                 AND (?2 IS NULL OR rel.released_at >= ?2)
                 AND (?3 IS NULL OR rel.released_at < ?3)
                 AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(ri.approvers) a
                                             WHERE a.value = ?4))
                 AND (?5 IS NULL OR (ri.flags & ?5) = ?5)
+                AND (NOT ?6 OR o.id IS NOT NULL)
               ORDER BY ri.release_id, ri.match_id",
         )?;
         let flag = filter.flag.map(|f| i64::from(f.0));
@@ -82,7 +92,8 @@ impl Store {
             filter.since,
             filter.until,
             filter.reviewer,
-            flag
+            flag,
+            filter.overturned
         ];
         let rows = stmt.query_map(args, |r| {
             let text = |i: usize| -> rusqlite::Result<String> {
@@ -99,6 +110,10 @@ impl Store {
                 approvers: serde_json::from_str(&approvers).unwrap_or_else(|_| vec![approvers]),
                 flags: ItemFlags(r.get::<_, i64>(8)? as u32),
                 recalled_at: r.get(9)?,
+                overturned: match (r.get::<_, Option<String>>(17)?, r.get(18)?) {
+                    (Some(who), Some(at)) => Some((who, at)),
+                    _ => None,
+                },
                 row: ReleaseRow {
                     request_id: r.get(10)?,
                     batch: r.get(4)?,

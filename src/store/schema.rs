@@ -4,7 +4,7 @@
 pub const APPLICATION_ID: i64 = 0x4D47_4154;
 
 /// Migrations in order; `PRAGMA user_version` counts how many have run.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, IMPORTS];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, IMPORTS, SUPERVISION];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
@@ -300,4 +300,97 @@ CREATE TABLE import_staged (
 
 -- Recall by release time.
 CREATE INDEX releases_by_time ON releases (released_at);
+"#;
+
+/// Supervision: supervisors' checks of decisions (agree, overturn) and second reviewers' blind
+/// verdicts are rows of the decision history; each sampleable decision carries its sample draws
+/// (so the sample is a range scan, never a rehash of the history); the database's sampling seed;
+/// second reviews waiting; approvals waiting for a supervisor's override.
+///
+/// A CHECK constraint cannot be altered in place, so `decisions` is rebuilt with the same rows,
+/// ids, indexes and append-only triggers (foreign keys are off while migrations run).
+const SUPERVISION: &str = r#"
+CREATE TABLE decisions_v5 (
+    id            INTEGER PRIMARY KEY,
+    match_id      INTEGER NOT NULL REFERENCES matches(id),
+    group_id      INTEGER NOT NULL,
+    reviewer      TEXT NOT NULL,
+    action        TEXT NOT NULL
+                  CHECK (action IN ('approve','reject','defer','escalate','note','undo',
+                                    'agree','overturn','second_approve','second_reject')),
+    status_before TEXT NOT NULL,
+    status_after  TEXT NOT NULL,
+    reason_code   TEXT,
+    note          TEXT,
+    decided_at    TEXT NOT NULL,
+    viewed_ms     INTEGER,
+    undoes        INTEGER REFERENCES decisions(id),
+    session       TEXT,
+    -- The decision a supervisor's agree/overturn or a second reviewer's verdict is about.
+    checks        INTEGER REFERENCES decisions(id),
+    -- Sample draws (uniform in [0, 2^53), keyed by the database's seed) of a decision that can be
+    -- checked: the first row of an approve or reject group. NULL on every other row.
+    spot_draw     INTEGER,
+    second_draw   INTEGER
+);
+INSERT INTO decisions_v5 (id, match_id, group_id, reviewer, action, status_before, status_after,
+                          reason_code, note, decided_at, viewed_ms, undoes, session)
+     SELECT id, match_id, group_id, reviewer, action, status_before, status_after,
+            reason_code, note, decided_at, viewed_ms, undoes, session
+       FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_v5 RENAME TO decisions;
+CREATE INDEX decisions_by_match    ON decisions (match_id, id);
+CREATE INDEX decisions_by_reviewer ON decisions (reviewer, decided_at);
+CREATE INDEX decisions_by_group    ON decisions (group_id);
+CREATE INDEX decisions_by_undoes   ON decisions (undoes) WHERE undoes IS NOT NULL;
+CREATE INDEX decisions_by_checks   ON decisions (checks) WHERE checks IS NOT NULL;
+-- Lots (one reviewer's checkable decisions on one day) and their draws, without the table.
+CREATE INDEX decisions_lots ON decisions (decided_at, reviewer, action, spot_draw)
+    WHERE spot_draw IS NOT NULL;
+-- Figures per reviewer (counts by verdict, time looked) from the index alone.
+CREATE INDEX decisions_figures ON decisions (reviewer, action, viewed_ms);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+
+-- The key of the sample draws: random per database, set once. Changing it would redraw every
+-- sample, so it cannot be changed.
+CREATE TABLE quality_seed (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    seed        BLOB NOT NULL CHECK (length(seed) >= 16),
+    created_at  TEXT NOT NULL
+);
+INSERT INTO quality_seed (id, seed, created_at)
+     VALUES (1, randomblob(32), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+CREATE TRIGGER quality_seed_no_update BEFORE UPDATE ON quality_seed
+BEGIN SELECT RAISE(ABORT, 'the sampling seed is set once'); END;
+CREATE TRIGGER quality_seed_no_delete BEFORE DELETE ON quality_seed
+BEGIN SELECT RAISE(ABORT, 'the sampling seed is set once'); END;
+
+-- A decided request drawn for a blind second review: open until a second reviewer's verdict
+-- (a `second_*` history row) names it in done_by.
+CREATE TABLE second_reviews (
+    decision_id    INTEGER PRIMARY KEY REFERENCES decisions(id),
+    request_id     INTEGER NOT NULL REFERENCES requests(id),
+    match_id       INTEGER NOT NULL REFERENCES matches(id),
+    first_reviewer TEXT NOT NULL,
+    drawn_at       TEXT NOT NULL,
+    done_by        INTEGER REFERENCES decisions(id)
+);
+CREATE INDEX second_reviews_open ON second_reviews (request_id) WHERE done_by IS NULL;
+
+-- An approval refused only by a rule a supervisor may override (address sufficiency): the
+-- reviewer's request for an override, with their note, waiting in the supervisors' queue.
+CREATE TABLE override_requests (
+    id          INTEGER PRIMARY KEY,
+    match_id    INTEGER NOT NULL REFERENCES matches(id),
+    request_id  INTEGER NOT NULL REFERENCES requests(id),
+    reviewer    TEXT NOT NULL,
+    note        TEXT,
+    rules       TEXT NOT NULL,
+    asked_at    TEXT NOT NULL
+);
+CREATE INDEX override_requests_by_match ON override_requests (match_id);
 "#;

@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::domain::Field;
+use crate::domain::quality::{QualityPolicy, QualityPolicyError};
 
 /// About three years: an address confirmed longer ago may no longer be where the person lives.
 pub const DEFAULT_MAX_ADDRESS_AGE_DAYS: u32 = 3 * 365;
@@ -42,6 +43,8 @@ pub struct Policy {
     /// The day address ages are measured on; None means today. Training sets pin the day their
     /// right answers were set for.
     pub review_date: Option<NaiveDate>,
+    /// How supervisors check reviewers' work (spot checks, second reviews, lot acceptance).
+    pub quality: QualityPolicy,
 }
 
 /// How matchgate decides who is working (policy `identity`).
@@ -78,6 +81,7 @@ impl Default for Policy {
             identity: IdentityMode::Declared,
             max_address_age_days: DEFAULT_MAX_ADDRESS_AGE_DAYS,
             review_date: None,
+            quality: QualityPolicy::default(),
         }
     }
 }
@@ -85,7 +89,7 @@ impl Default for Policy {
 /// A bad key or value for `policy set`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error("unknown policy key {0:?}; known keys: {keys}", keys = Policy::KEYS.join(", "))]
+    #[error("unknown policy key {0:?}; known keys: {keys}, {quality}", keys = Policy::KEYS.join(", "), quality = QualityPolicy::KEYS.join(", "))]
     UnknownKey(String),
     #[error("bad value {value:?} for {key}: expected {expected}")]
     BadValue {
@@ -132,16 +136,18 @@ impl Policy {
             "identity" => self.identity.as_str().to_string(),
             "max_address_age_days" => self.max_address_age_days.to_string(),
             "review_date" => self.review_date.map(|d| d.to_string()).unwrap_or_default(),
-            _ => return None,
+            _ => return self.quality.get(key),
         })
     }
 
-    /// Every (key, value), in [`Policy::KEYS`] order.
+    /// Every (key, value), in [`Policy::KEYS`] order, then the quality keys.
     pub fn entries(&self) -> Vec<(&'static str, String)> {
-        Policy::KEYS
+        let mut entries: Vec<_> = Policy::KEYS
             .iter()
             .map(|k| (*k, self.get(k).unwrap_or_default()))
-            .collect()
+            .collect();
+        entries.extend(self.quality.entries());
+        entries
     }
 
     /// Sets one key from text, validating it. On error the policy is unchanged.
@@ -152,6 +158,20 @@ impl Policy {
             value: value.to_string(),
             expected,
         };
+        if QualityPolicy::is_key(key) {
+            return self.quality.set(key, value).map_err(|e| match e {
+                QualityPolicyError::UnknownKey(k) => PolicyError::UnknownKey(k),
+                QualityPolicyError::BadValue {
+                    key,
+                    value,
+                    expected,
+                } => PolicyError::BadValue {
+                    key,
+                    value,
+                    expected,
+                },
+            });
+        }
         match key {
             "approvals_required" => {
                 self.approvals_required = match v {

@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod keyed_hash;
+pub mod lot;
 pub mod policy;
 pub mod sampling;
 pub mod z14;
@@ -19,6 +20,7 @@ mod sampling_unit_tests;
 mod z14_tests;
 
 pub use figures::{AgreementTable, Interval, WILSON_Z95, median, pooled_kappa, wilson_interval};
+pub use lot::{LotEntry, LotPlan, SampleReason, plan_lot};
 pub use policy::{AcceptancePlan, QualityPolicy, QualityPolicyError};
 pub use sampling::{
     DayEntry, DecisionKey, Draw, Sampler, SeedError, Stratum, lot_sample, top_up_to_minimum,

@@ -30,7 +30,11 @@ impl Stratum {
             DecisionAction::Defer
             | DecisionAction::Escalate
             | DecisionAction::Note
-            | DecisionAction::Undo => None,
+            | DecisionAction::Undo
+            | DecisionAction::Agree
+            | DecisionAction::Overturn
+            | DecisionAction::SecondApprove
+            | DecisionAction::SecondReject => None,
         }
     }
 
