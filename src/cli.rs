@@ -27,6 +27,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Review pending matches in the terminal.
     Review(ReviewArgs),
+    /// The supervisor's screen: escalations, overrides waiting, disagreements, spot checks.
+    Supervise(SuperviseArgs),
     /// Open the review screen on built-in training data (a temporary copy).
     Demo(DemoArgs),
     /// Show or change the release policy (shared by every reviewer, audited).
@@ -346,6 +348,18 @@ pub struct ReviewArgs {
     /// With --training: print the scoreboard as JSON after the screen closes.
     #[arg(long, requires = "training")]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuperviseArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Who is supervising (recorded with every check); defaults to the login name.
+    #[arg(long, value_name = "NAME")]
+    pub supervisor: Option<String>,
+    /// Sample the reviewers' days from this day on (RFC 3339 or YYYY-MM-DD; default 14 days ago).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

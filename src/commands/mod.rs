@@ -14,6 +14,7 @@ mod recall;
 mod review;
 mod scenario_setup;
 mod stats;
+mod supervise;
 mod user;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Review(args) => review::run(&args),
+        Command::Supervise(args) => supervise::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Policy(cmd) => policy::run(&cmd),
         Command::Hold(cmd) => hold::run(&cmd),

@@ -41,6 +41,14 @@ pub(crate) fn supervisor_names(conn: &Connection) -> StoreResult<Vec<String>> {
 /// Why `who` may not do `act` now (None: allowed, and always in single-user mode).
 pub(crate) fn role_refusal(conn: &Connection, who: &str, act: Act) -> StoreResult<Option<String>> {
     if !registered(conn)? {
+        // Single-user mode checks nothing, except that supervising (checking others' work)
+        // needs a name policy lists as a supervisor, as overrides always have.
+        if act == Act::Supervise && !super::policy::load_policy(conn)?.is_supervisor(who) {
+            return Ok(Some(format!(
+                "{} is not a supervisor: on a database without registered users, supervisors are those listed in policy `supervisors` (matchgate policy set supervisors NAME,...), or register people with `matchgate user add`",
+                crate::domain::text_safety::escape_for_display(who)
+            )));
+        }
         return Ok(None);
     }
     let user = find_user(conn, who)?;

@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
-use ratatui::{Terminal, backend::Backend};
+use ratatui::{Frame, Terminal, backend::Backend};
 
 use super::action::Action;
 use super::effect::Effect;
@@ -17,6 +17,92 @@ use super::runtime::{Runtime, WATCH_EVERY};
 use super::state::ReviewState;
 use super::update::{start, update};
 use super::view;
+
+/// A screen the loop runs: its state, how input becomes actions, and its pure `update`.
+pub trait Screen {
+    type Action: Send + 'static;
+    type Effect: Send;
+    /// The effects that open the screen (after a first resize to the terminal's size).
+    fn start(&mut self, width: u16, height: u16) -> Vec<Self::Effect>;
+    fn update(&mut self, action: Self::Action) -> Vec<Self::Effect>;
+    fn render(&self, frame: &mut Frame<'_>);
+    /// The action a terminal event stands for, if any.
+    fn input(&self, event: Event) -> Option<Self::Action>;
+    /// The action of SIGTERM, SIGHUP or the end of a script: end as a quit does.
+    fn terminate(&self) -> Self::Action;
+    /// The effect that releases the session's claims and stops the worker.
+    fn quit() -> Self::Effect;
+    fn is_quit(effect: &Self::Effect) -> bool;
+}
+
+/// The store's side of a screen, on the worker thread.
+pub trait Worker: Send {
+    type Action: Send;
+    type Effect: Send;
+    fn perform(&mut self, effect: Self::Effect) -> Vec<Self::Action>;
+    /// Idle work (renewing claims, noticing other sessions' commits).
+    fn tick(&mut self) -> Option<Vec<Self::Action>>;
+    /// Release the session's claims.
+    fn finish(&mut self);
+}
+
+/// The review screen as the loop sees it.
+struct ReviewScreen<'s> {
+    state: &'s mut ReviewState,
+    keymap: &'s Keymap,
+}
+
+impl Screen for ReviewScreen<'_> {
+    type Action = Action;
+    type Effect = Effect;
+
+    fn start(&mut self, width: u16, height: u16) -> Vec<Effect> {
+        let mut first = update(self.state, Action::Resize { width, height });
+        first.extend(start());
+        first
+    }
+
+    fn update(&mut self, action: Action) -> Vec<Effect> {
+        update(self.state, action)
+    }
+
+    fn render(&self, frame: &mut Frame<'_>) {
+        view::render(frame, self.state, self.keymap);
+    }
+
+    fn input(&self, event: Event) -> Option<Action> {
+        input_action(self.state, self.keymap, event)
+    }
+
+    fn terminate(&self) -> Action {
+        Action::Terminate
+    }
+
+    fn quit() -> Effect {
+        Effect::Quit
+    }
+
+    fn is_quit(effect: &Effect) -> bool {
+        matches!(effect, Effect::Quit)
+    }
+}
+
+impl Worker for Runtime<'_> {
+    type Action = Action;
+    type Effect = Effect;
+
+    fn perform(&mut self, effect: Effect) -> Vec<Action> {
+        Runtime::perform(self, effect)
+    }
+
+    fn tick(&mut self) -> Option<Vec<Action>> {
+        Runtime::tick(self)
+    }
+
+    fn finish(&mut self) {
+        Runtime::finish(self)
+    }
+}
 
 /// Where key presses come from.
 pub enum Events<'e> {
@@ -28,19 +114,19 @@ pub enum Events<'e> {
     Scripted(&'e mut dyn FnMut() -> Option<Event>),
 }
 
-enum Msg {
+enum Msg<A> {
     Input(Event),
     /// The results of one effect.
-    Done(Vec<Action>),
+    Done(Vec<A>),
     /// Something the worker noticed by itself (another session's commit).
-    Noticed(Vec<Action>),
+    Noticed(Vec<A>),
     /// The worker released the session's claims and stopped.
     Stopped,
     /// SIGTERM or SIGHUP.
     Terminate,
 }
 
-/// Runs the screen until the reviewer quits (or the script ends).
+/// Runs the review screen until the reviewer quits (or the script ends).
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut ReviewState,
@@ -51,8 +137,24 @@ pub fn run<B: Backend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let (to_loop, inbox) = mpsc::channel::<Msg>();
-    let (to_worker, jobs) = mpsc::channel::<Effect>();
+    run_screen(terminal, &mut ReviewScreen { state, keymap }, runtime, events)
+}
+
+/// Runs any screen with its worker until it quits (or the script ends).
+pub fn run_screen<B, S, W>(
+    terminal: &mut Terminal<B>,
+    screen: &mut S,
+    runtime: W,
+    events: Events<'_>,
+) -> anyhow::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Screen,
+    W: Worker<Action = S::Action, Effect = S::Effect>,
+{
+    let (to_loop, inbox) = mpsc::channel::<Msg<S::Action>>();
+    let (to_worker, jobs) = mpsc::channel::<S::Effect>();
     let stop_reading = Arc::new(AtomicBool::new(false));
     let signalled = Arc::new(AtomicBool::new(false));
     if matches!(events, Events::Terminal) {
@@ -69,13 +171,13 @@ where
     std::thread::scope(|scope| {
         let worker_out = to_loop.clone();
         let signalled = Arc::clone(&signalled);
-        scope.spawn(move || work(runtime, jobs, worker_out, &signalled));
+        scope.spawn(move || work::<W, S>(runtime, jobs, worker_out, &signalled));
         drop(to_loop);
         // Set however `drive` ends, a panic included, so the scope can join the reader.
         let _stop = StopOnDrop(&stop_reading);
-        let result = drive(terminal, state, keymap, &to_worker, &inbox, events);
+        let result = drive(terminal, screen, &to_worker, &inbox, events);
         // The worker releases the claims on Quit; if the loop ended on an error, ask it now.
-        let _ = to_worker.send(Effect::Quit);
+        let _ = to_worker.send(S::quit());
         drop(to_worker);
         result
     })
@@ -89,12 +191,11 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
-fn drive<B: Backend>(
+fn drive<B: Backend, S: Screen>(
     terminal: &mut Terminal<B>,
-    state: &mut ReviewState,
-    keymap: &Keymap,
-    to_worker: &Sender<Effect>,
-    inbox: &Receiver<Msg>,
+    screen: &mut S,
+    to_worker: &Sender<S::Effect>,
+    inbox: &Receiver<Msg<S::Action>>,
     mut events: Events<'_>,
 ) -> anyhow::Result<()>
 where
@@ -102,7 +203,7 @@ where
 {
     // Effects sent and not yet answered: a script waits for none.
     let mut outstanding = 0usize;
-    let send = |effects: Vec<Effect>, outstanding: &mut usize| -> anyhow::Result<()> {
+    let send = |effects: Vec<S::Effect>, outstanding: &mut usize| -> anyhow::Result<()> {
         for effect in effects {
             *outstanding += 1;
             to_worker
@@ -112,17 +213,10 @@ where
         Ok(())
     };
     let size = terminal.size()?;
-    let mut first = update(
-        state,
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
-    );
-    first.extend(start());
+    let first = screen.start(size.width, size.height);
     send(first, &mut outstanding)?;
     loop {
-        terminal.draw(|frame| view::render(frame, state, keymap))?;
+        terminal.draw(|frame| screen.render(frame))?;
         let msg = match &mut events {
             Events::Scripted(next) if outstanding == 0 => match next() {
                 Some(event) => Msg::Input(event),
@@ -141,7 +235,7 @@ where
                 {
                     panic!("test panic requested by MATCHGATE_TEST_PANIC_ON_KEY");
                 }
-                input_action(state, keymap, event).into_iter().collect()
+                screen.input(event).into_iter().collect()
             }
             Msg::Done(actions) => {
                 outstanding = outstanding.saturating_sub(1);
@@ -149,10 +243,10 @@ where
             }
             Msg::Noticed(actions) => actions,
             Msg::Stopped => return Ok(()),
-            Msg::Terminate => vec![Action::Terminate],
+            Msg::Terminate => vec![screen.terminate()],
         };
         for action in actions {
-            let effects = update(state, action);
+            let effects = screen.update(action);
             send(effects, &mut outstanding)?;
         }
     }
@@ -169,15 +263,15 @@ fn input_action(state: &ReviewState, keymap: &Keymap, event: Event) -> Option<Ac
 
 /// The worker: performs effects in order; when idle, renews the claim, watches for other
 /// sessions' commits and for SIGTERM/SIGHUP.
-fn work(
-    mut runtime: Runtime<'_>,
-    jobs: Receiver<Effect>,
-    out: Sender<Msg>,
+fn work<W: Worker, S: Screen<Effect = W::Effect>>(
+    mut runtime: W,
+    jobs: Receiver<W::Effect>,
+    out: Sender<Msg<W::Action>>,
     signalled: &AtomicBool,
 ) {
     loop {
         match jobs.recv_timeout(WATCH_EVERY) {
-            Ok(Effect::Quit) => {
+            Ok(effect) if S::is_quit(&effect) => {
                 runtime.finish();
                 let _ = out.send(Msg::Stopped);
                 return;
@@ -206,7 +300,7 @@ fn work(
 
 /// Reads the terminal until told to stop (it polls so that it notices). crossterm is asked only
 /// when input waits on a live terminal: on a hung-up one its reader spins forever.
-fn read_terminal(out: Sender<Msg>, stop: Arc<AtomicBool>) {
+fn read_terminal<A>(out: Sender<Msg<A>>, stop: Arc<AtomicBool>) {
     while !stop.load(Ordering::Relaxed) {
         if super::signals::terminal_hung_up() {
             let _ = out.send(Msg::Terminate);

@@ -4,13 +4,14 @@
 
 pub mod action;
 pub mod effect;
-mod event_loop;
+pub mod event_loop;
 pub mod keymap;
 pub mod layout;
 pub mod runtime;
 pub mod session;
 pub mod signals;
 pub mod state;
+pub mod supervise;
 pub mod tour;
 pub mod update;
 pub mod view;

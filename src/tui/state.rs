@@ -207,12 +207,7 @@ impl ReviewState {
 
     /// A field's value as the screen may show it: masked fields masked unless revealed.
     pub fn display_value(&self, match_id: i64, field: crate::domain::Field, value: &str) -> String {
-        match &self.revealed {
-            Some((id, revealed)) if *id == match_id && self.policy.is_masked(field) => {
-                revealed.clone()
-            }
-            _ => self.policy.display_value(field, value),
-        }
+        super::view::shown_value(&self.policy, self.revealed.as_ref(), match_id, field, value)
     }
 
     pub fn batch_name(&self, batch_id: i64) -> Option<&str> {

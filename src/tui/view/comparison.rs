@@ -16,19 +16,82 @@ use crate::domain::explain::{Explanation, score_band};
 use crate::domain::text_safety;
 use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
 use crate::tui::layout;
+use crate::domain::Field;
+use crate::domain::policy::{Policy, ReviewVisibility};
 use crate::tui::state::ReviewState;
 
 const FIELD_WIDTH: usize = 14;
 const AGREEMENT_WIDTH: usize = 15;
 
+/// What the comparison shows, from whichever screen shows it (review or supervise).
+pub struct ItemPanel<'a> {
+    pub item: Option<&'a ReviewItem>,
+    /// Which candidate is shown.
+    pub shown: usize,
+    pub visibility: ReviewVisibility,
+    /// The queue position to show before the title (when no queue list shows it).
+    pub position: Option<String>,
+    /// Shown when there is no item.
+    pub empty_text: &'a str,
+    pub policy: &'a Policy,
+    /// A masked value revealed (audited) for a match.
+    pub revealed: Option<&'a (i64, String)>,
+}
+
+impl ItemPanel<'_> {
+    fn shown_candidate(&self) -> Option<&CandidateMatch> {
+        self.item.and_then(|i| i.candidates.get(self.shown))
+    }
+
+    fn display_value(&self, match_id: i64, field: Field, value: &str) -> String {
+        shown_value(self.policy, self.revealed, match_id, field, value)
+    }
+}
+
+/// A field's value as a screen may show it: masked fields masked unless revealed.
+pub fn shown_value(
+    policy: &Policy,
+    revealed: Option<&(i64, String)>,
+    match_id: i64,
+    field: Field,
+    value: &str,
+) -> String {
+    match revealed {
+        Some((id, revealed)) if *id == match_id && policy.is_masked(field) => revealed.clone(),
+        _ => policy.display_value(field, value),
+    }
+}
+
+impl ReviewState {
+    /// The review screen's comparison panel.
+    pub fn item_panel(&self) -> ItemPanel<'_> {
+        ItemPanel {
+            item: self.item.as_ref(),
+            shown: self.shown,
+            visibility: self.visibility(),
+            position: (!layout::queue_list_visible(self)).then(|| position_short(self)),
+            empty_text: if self.window.entries.is_empty() {
+                "Nothing left in this queue. Press f to change the filter, or q to quit."
+            } else {
+                "Loading…"
+            },
+            policy: &self.policy,
+            revealed: self.revealed.as_ref(),
+        }
+    }
+}
+
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
-    let (Some(item), Some(shown)) = (&state.item, state.shown_candidate()) else {
-        let text = if state.window.entries.is_empty() {
-            "Nothing left in this queue. Press f to change the filter, or q to quit."
-        } else {
-            "Loading…"
-        };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), area);
+    render_panel(frame, area, &state.item_panel(), theme);
+}
+
+/// Draws the comparison of one item.
+pub fn render_panel(frame: &mut Frame<'_>, area: Rect, state: &ItemPanel<'_>, theme: Theme) {
+    let (Some(item), Some(shown)) = (state.item, state.shown_candidate()) else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(state.empty_text.to_string(), theme.dim())),
+            area,
+        );
         return;
     };
     let agreements = compare_records(&item.request, &shown.candidate);
@@ -47,8 +110,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: The
 
 /// The matcher's score with its band, or a placeholder when the two-person rule's blind review
 /// hides it from this reviewer until they decide.
-fn score_text(state: &ReviewState, score: f64) -> String {
-    if state.visibility().hide_score {
+fn score_text(state: &ItemPanel<'_>, score: f64) -> String {
+    if state.visibility.hide_score {
         "score hidden (blind review)".to_string()
     } else {
         format!("{score:.2} {}", score_band(score))
@@ -69,7 +132,7 @@ fn status_word(status: MatchStatus) -> &'static str {
 fn candidate_strip(
     frame: &mut Frame<'_>,
     area: Rect,
-    state: &ReviewState,
+    state: &ItemPanel<'_>,
     item: &ReviewItem,
     theme: Theme,
 ) {
@@ -109,15 +172,15 @@ fn candidate_strip(
 fn title_lines(
     frame: &mut Frame<'_>,
     area: Rect,
-    state: &ReviewState,
+    state: &ItemPanel<'_>,
     item: &ReviewItem,
     shown: &CandidateMatch,
     theme: Theme,
 ) {
     let width = usize::from(area.width);
     let mut first = String::new();
-    if !layout::queue_list_visible(state) {
-        first.push_str(&format!("[{}] ", position_short(state)));
+    if let Some(position) = &state.position {
+        first.push_str(&format!("[{position}] "));
     }
     first.push_str(&format!(
         "request {} ↔ candidate {} · {} · {}",
@@ -126,7 +189,7 @@ fn title_lines(
         score_text(state, shown.score),
         status_word(shown.status)
     ));
-    let visibility = state.visibility();
+    let visibility = &state.visibility;
     match visibility.progress {
         Some((_, needed)) if visibility.hide_prior_decisions => {
             first.push_str(&format!(
@@ -175,7 +238,7 @@ fn class_style(class: AgreementClass, theme: Theme) -> Style {
 fn rows(
     frame: &mut Frame<'_>,
     area: Rect,
-    state: &ReviewState,
+    state: &ItemPanel<'_>,
     match_id: i64,
     agreements: &[FieldAgreement],
     theme: Theme,
@@ -240,7 +303,7 @@ fn pad(spans: &mut Vec<Span<'static>>, to: usize) {
 fn explain(
     frame: &mut Frame<'_>,
     area: Rect,
-    state: &ReviewState,
+    state: &ItemPanel<'_>,
     shown: &CandidateMatch,
     agreements: &[FieldAgreement],
     theme: Theme,

@@ -1,16 +1,17 @@
 //! Drawing the review screen from state alone (`&ReviewState`): nothing here changes state or
 //! touches the store.
 
-mod comparison;
+pub mod comparison;
 mod footer;
 mod header;
-mod popups;
+pub(crate) mod popups;
 mod queue_list;
 pub mod text;
-mod theme;
+pub(crate) mod theme;
 mod too_small;
 mod training;
 
+pub use comparison::{ItemPanel, render_panel, shown_value};
 pub use theme::Theme;
 
 use ratatui::Frame;

@@ -15,7 +15,7 @@ use crate::tui::state::{InputPurpose, Mode, ReviewState};
 use crate::tui::update::filter_options;
 
 /// A centred rectangle of at most the given size.
-pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -26,7 +26,7 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn frame_popup(
+pub(crate) fn frame_popup(
     frame: &mut Frame<'_>,
     area: Rect,
     title: &str,
@@ -50,7 +50,7 @@ pub fn render(frame: &mut Frame<'_>, state: &ReviewState, keymap: &Keymap, theme
     match &state.mode {
         Mode::Browse => {}
         Mode::Help => help(frame, area, keymap, theme),
-        Mode::ReasonPicker => reason_picker(frame, area, theme),
+        Mode::ReasonPicker => reason_picker(frame, area, "Reject · why?", theme),
         Mode::Filter { selected } => {
             let options = filter_options(state);
             let mut lines = Vec::new();
@@ -220,7 +220,7 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: Theme) {
     );
 }
 
-fn reason_picker(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
+pub(crate) fn reason_picker(frame: &mut Frame<'_>, area: Rect, title: &str, theme: Theme) {
     let mut lines: Vec<Line<'static>> = ReasonCode::PICKABLE
         .iter()
         .map(|reason| {
@@ -235,7 +235,7 @@ fn reason_picker(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
     frame_popup(
         frame,
         centered(area, 50, height),
-        "Reject · why?",
+        title,
         lines,
         theme,
     );
