@@ -76,7 +76,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let format = format_of(args.format, Some(out));
     let mut store = Store::open(&args.db.db)?;
     let act = if args.decisions {
-        Act::Supervise
+        Act::ExportHistory
     } else {
         Act::Release
     };

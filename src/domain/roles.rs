@@ -57,6 +57,8 @@ pub enum Act {
     Review,
     /// Spot-check, adjudicate escalations and overturn decisions.
     Supervise,
+    /// Export the whole decision history (who decided what).
+    ExportHistory,
     /// Put or lift a legal hold on a batch.
     Hold,
     /// Override the address-sufficiency gate for one match.
@@ -76,9 +78,12 @@ impl Act {
     pub fn needs(self) -> Role {
         match self {
             Act::Review => Role::Reviewer,
-            Act::Supervise | Act::Hold | Act::Override | Act::Release | Act::Recall => {
-                Role::Supervisor
-            }
+            Act::Supervise
+            | Act::ExportHistory
+            | Act::Hold
+            | Act::Override
+            | Act::Release
+            | Act::Recall => Role::Supervisor,
             Act::ChangePolicy | Act::ManageUsers => Role::Admin,
         }
     }
@@ -88,6 +93,7 @@ impl Act {
         match self {
             Act::Review => "review",
             Act::Supervise => "supervise",
+            Act::ExportHistory => "export-decisions",
             Act::Hold => "hold",
             Act::Override => "override",
             Act::Release => "export",
@@ -140,6 +146,7 @@ impl Act {
         match self {
             Act::Review => "review matches",
             Act::Supervise => "supervise",
+            Act::ExportHistory => "export the decision history",
             Act::Hold => "put or lift legal holds",
             Act::Override => "override a release gate",
             Act::Release => "export (release) addresses",

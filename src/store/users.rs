@@ -41,18 +41,26 @@ pub(crate) fn supervisor_names(conn: &Connection) -> StoreResult<Vec<String>> {
 /// Why `who` may not do `act` now (None: allowed, and always in single-user mode).
 pub(crate) fn role_refusal(conn: &Connection, who: &str, act: Act) -> StoreResult<Option<String>> {
     if !registered(conn)? {
-        // Single-user mode checks nothing, except that supervising (checking others' work)
-        // needs a name policy lists as a supervisor, as overrides always have.
-        if act == Act::Supervise && !super::policy::load_policy(conn)?.is_supervisor(who) {
-            return Ok(Some(format!(
-                "{} is not a supervisor: on a database without registered users, supervisors are those listed in policy `supervisors` (matchgate policy set supervisors NAME,...), or register people with `matchgate user add`",
-                crate::domain::text_safety::escape_for_display(who)
-            )));
-        }
         return Ok(None);
     }
     let user = find_user(conn, who)?;
     Ok(refusal(true, who, user.as_ref(), act))
+}
+
+/// Checking others' work needs a supervisor: once people are registered, the role (see
+/// [`role_refusal`]); on a database without users, a name policy `supervisors` lists, as
+/// overrides always have.
+pub(crate) fn supervisor_refusal(conn: &Connection, who: &str) -> StoreResult<Option<String>> {
+    if let Some(message) = role_refusal(conn, who, Act::Supervise)? {
+        return Ok(Some(message));
+    }
+    if registered(conn)? || super::policy::load_policy(conn)?.is_supervisor(who) {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "{} is not a supervisor: on a database without registered users, supervisors are those listed in policy `supervisors` (matchgate policy set supervisors NAME,...), or register people with `matchgate user add`",
+        crate::domain::text_safety::escape_for_display(who)
+    )))
 }
 
 /// Refuses (audited, committing only the audit entry) unless `who` may do `act`; hands the
@@ -63,7 +71,11 @@ pub(crate) fn require<'c>(
     act: Act,
     object: &str,
 ) -> StoreResult<Transaction<'c>> {
-    match role_refusal(&tx, who, act)? {
+    let refusal = match act {
+        Act::Supervise => supervisor_refusal(&tx, who)?,
+        _ => role_refusal(&tx, who, act)?,
+    };
+    match refusal {
         None => Ok(tx),
         Some(message) => Err(refuse(tx, who, act.as_str(), object, message)),
     }

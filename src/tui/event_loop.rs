@@ -137,7 +137,12 @@ pub fn run<B: Backend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    run_screen(terminal, &mut ReviewScreen { state, keymap }, runtime, events)
+    run_screen(
+        terminal,
+        &mut ReviewScreen { state, keymap },
+        runtime,
+        events,
+    )
 }
 
 /// Runs any screen with its worker until it quits (or the script ends).

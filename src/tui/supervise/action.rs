@@ -30,11 +30,17 @@ pub enum Action {
     Backspace,
     Submit,
     Cancel,
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     TasksLoaded(Vec<Task>),
     ItemLoaded(Box<Shown>),
     /// Another session holds the task's request: it is skipped.
-    HeldBy { request_id: i64, holder: String },
+    HeldBy {
+        request_id: i64,
+        holder: String,
+    },
     /// A write committed. `settles`: the task is done (a note leaves it on screen).
     Saved {
         text: String,

@@ -12,7 +12,9 @@ use crate::tui::view::text::safe_spans;
 
 /// The figures as lines, computed on the worker thread.
 pub fn lines(store: &Store, since_day: &str) -> StoreResult<Vec<String>> {
-    let mut out = vec![format!("lots since {since_day} (one reviewer's decisions on one UTC day)")];
+    let mut out = vec![format!(
+        "lots since {since_day} (one reviewer's decisions on one UTC day)"
+    )];
     for (reviewer, day) in store.lot_days(since_day)? {
         let lot = store.lot(&reviewer, &day)?;
         out.push(super::worker::lot_line(&lot));
@@ -29,5 +31,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, figures: Option<&[String]>, the
             .map(|l| Line::from(safe_spans(l, width, ratatui::style::Style::new(), theme)))
             .collect(),
     };
-    frame_popup(frame, area, "Reviewers' figures · any key closes", lines, theme);
+    frame_popup(
+        frame,
+        area,
+        "Reviewers' figures · any key closes",
+        lines,
+        theme,
+    );
 }

@@ -8,20 +8,65 @@ use super::state::Mode;
 
 /// (key as shown, key, command, what it does)
 pub const BINDINGS: [(&str, KeyCode, Command, &str); 14] = [
-    ("y", KeyCode::Char('y'), Command::Agree, "agree with the decision under check"),
-    ("o", KeyCode::Char('o'), Command::Overturn, "overturn it (a reason digit, then a note)"),
-    ("m", KeyCode::Char('m'), Command::Note, "write a note on the match"),
-    ("a", KeyCode::Char('a'), Command::Approve, "approve an escalated request / override (with a justification)"),
-    ("r", KeyCode::Char('r'), Command::Reject, "reject an escalated request or a waiting override (a reason digit)"),
-    ("u", KeyCode::Char('u'), Command::Undo, "undo your own last action"),
+    (
+        "y",
+        KeyCode::Char('y'),
+        Command::Agree,
+        "agree with the decision under check",
+    ),
+    (
+        "o",
+        KeyCode::Char('o'),
+        Command::Overturn,
+        "overturn it (a reason digit, then a note)",
+    ),
+    (
+        "m",
+        KeyCode::Char('m'),
+        Command::Note,
+        "write a note on the match",
+    ),
+    (
+        "a",
+        KeyCode::Char('a'),
+        Command::Approve,
+        "approve an escalated request / override (with a justification)",
+    ),
+    (
+        "r",
+        KeyCode::Char('r'),
+        Command::Reject,
+        "reject an escalated request or a waiting override (a reason digit)",
+    ),
+    (
+        "u",
+        KeyCode::Char('u'),
+        Command::Undo,
+        "undo your own last action",
+    ),
     ("j", KeyCode::Char('j'), Command::Next, "next item"),
     ("↓", KeyCode::Down, Command::Next, "next item"),
     ("k", KeyCode::Char('k'), Command::Previous, "previous item"),
     ("↑", KeyCode::Up, Command::Previous, "previous item"),
-    ("Tab", KeyCode::Tab, Command::NextCandidate, "show the request's next candidate"),
-    ("f", KeyCode::Char('f'), Command::Figures, "reviewers' figures"),
+    (
+        "Tab",
+        KeyCode::Tab,
+        Command::NextCandidate,
+        "show the request's next candidate",
+    ),
+    (
+        "f",
+        KeyCode::Char('f'),
+        Command::Figures,
+        "reviewers' figures",
+    ),
     ("?", KeyCode::Char('?'), Command::Help, "this help"),
-    ("q", KeyCode::Char('q'), Command::Quit, "quit (your claims are released)"),
+    (
+        "q",
+        KeyCode::Char('q'),
+        Command::Quit,
+        "quit (your claims are released)",
+    ),
 ];
 
 /// The footer's hints, in order.

@@ -83,7 +83,12 @@ where
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut state = SuperviseState::new(options.supervisor.clone(), options.db_label, no_color);
     let worker = SuperviseWorker::new(store, options.supervisor, options.since_day);
-    run_screen(terminal, &mut SuperviseScreen { state: &mut state }, worker, events)?;
+    run_screen(
+        terminal,
+        &mut SuperviseScreen { state: &mut state },
+        worker,
+        events,
+    )?;
     Ok(SuperviseReport {
         checks: state.checks,
     })

@@ -113,7 +113,10 @@ fn on_tasks(state: &mut SuperviseState, tasks: Vec<super::state::Task>) -> Vec<E
         }
         None => {
             if !first_load && state.shown.is_some() {
-                state.set_status(StatusKind::Info, "the item on screen was settled elsewhere; moved on");
+                state.set_status(
+                    StatusKind::Info,
+                    "the item on screen was settled elsewhere; moved on",
+                );
             }
             state.cursor = state.cursor.min(state.tasks.len().saturating_sub(1));
             load_current(state)
@@ -203,7 +206,10 @@ fn on_command(state: &mut SuperviseState, command: Command) -> Vec<Effect> {
         return refuse(state, "still saving the last action; wait a moment");
     }
     let Some(shown) = &state.shown else {
-        return refuse(state, "nothing on screen yet (still loading, or the queue is empty)");
+        return refuse(
+            state,
+            "nothing on screen yet (still loading, or the queue is empty)",
+        );
     };
     let kind = shown.task.kind;
     match command {
@@ -247,14 +253,20 @@ fn on_command(state: &mut SuperviseState, command: Command) -> Vec<Effect> {
                 };
                 Vec::new()
             }
-            _ => refuse(state, "a decides escalated requests and overrides; here y agrees, o overturns"),
+            _ => refuse(
+                state,
+                "a decides escalated requests and overrides; here y agrees, o overturns",
+            ),
         },
         Command::Reject => match kind {
             TaskKind::Escalated | TaskKind::Override => {
                 state.mode = Mode::ReasonPicker(ReasonFor::Reject);
                 Vec::new()
             }
-            _ => refuse(state, "r decides escalated requests and overrides; here y agrees, o overturns"),
+            _ => refuse(
+                state,
+                "r decides escalated requests and overrides; here y agrees, o overturns",
+            ),
         },
         _ => Vec::new(),
     }

@@ -40,10 +40,9 @@ pub fn render(frame: &mut Frame<'_>, state: &SuperviseState) {
     .areas(area);
     render_header(frame, header, state, theme);
     let main = if area.width >= MIN_WIDTH + LIST_WIDTH {
-        let [list, main] =
-            Layout::horizontal([Constraint::Length(LIST_WIDTH), Constraint::Min(0)])
-                .spacing(1)
-                .areas(body);
+        let [list, main] = Layout::horizontal([Constraint::Length(LIST_WIDTH), Constraint::Min(0)])
+            .spacing(1)
+            .areas(body);
         render_list(frame, list, state, theme);
         main
     } else {
@@ -158,7 +157,12 @@ fn render_decision(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, th
             seconds(d.viewed_ms),
             d.status_now
         );
-        lines.push(Line::from(safe_spans(&text, width, ratatui::style::Style::new(), theme)));
+        lines.push(Line::from(safe_spans(
+            &text,
+            width,
+            ratatui::style::Style::new(),
+            theme,
+        )));
         let note = format!("note: {}", d.note.as_deref().unwrap_or("-"));
         lines.push(Line::from(safe_spans(&note, width, theme.dim(), theme)));
         if let Some((who, action)) = &d.second {
@@ -174,7 +178,12 @@ fn render_decision(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, th
             w.rules,
             w.note.as_deref().unwrap_or("-")
         );
-        lines.push(Line::from(safe_spans(&text, width, ratatui::style::Style::new(), theme)));
+        lines.push(Line::from(safe_spans(
+            &text,
+            width,
+            ratatui::style::Style::new(),
+            theme,
+        )));
     }
     if let Some(lot) = &shown.lot {
         lines.push(Line::from(safe_spans(lot, width, theme.dim(), theme)));
@@ -231,10 +240,20 @@ fn render_popup(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, theme
                 .collect();
             lines.push(Line::styled(" any key closes", theme.dim()));
             let height = lines.len() as u16 + 2;
-            frame_popup(frame, centered(area, 76, height), "Supervisor's keys", lines, theme);
+            frame_popup(
+                frame,
+                centered(area, 76, height),
+                "Supervisor's keys",
+                lines,
+                theme,
+            );
         }
         Mode::Figures => {
-            let popup = centered(area, area.width.saturating_sub(4), area.height.saturating_sub(2));
+            let popup = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(2),
+            );
             super::figures::render(frame, popup, state.figures.as_deref(), theme);
         }
     }

@@ -29,7 +29,11 @@ pub struct SuperviseWorker<'a> {
 
 impl<'a> SuperviseWorker<'a> {
     pub fn new(store: &'a mut Store, supervisor: String, since_day: String) -> Self {
-        let session_id = format!("{}-{}-supervise", crate::store::now_utc(), std::process::id());
+        let session_id = format!(
+            "{}-{}-supervise",
+            crate::store::now_utc(),
+            std::process::id()
+        );
         store.set_claimant(Some(Claimant {
             reviewer: supervisor.clone(),
             session: session_id.clone(),
@@ -57,10 +61,12 @@ impl<'a> SuperviseWorker<'a> {
             state: StateFilter::Escalated,
             ..QueueFilter::default()
         };
-        for entry in
-            self.store
-                .queue_page(&filter, QueueSort::default(), PageFrom::Start, TASKS_PER_KIND)?
-        {
+        for entry in self.store.queue_page(
+            &filter,
+            QueueSort::default(),
+            PageFrom::Start,
+            TASKS_PER_KIND,
+        )? {
             tasks.push(Task {
                 kind: TaskKind::Escalated,
                 request_id: entry.request_id,
@@ -81,7 +87,9 @@ impl<'a> SuperviseWorker<'a> {
             });
         }
         for id in self.store.disagreements(TASKS_PER_KIND)? {
-            if let Some(task) = self.check_task(id, TaskKind::Disagreement, "second review disagreed")? {
+            if let Some(task) =
+                self.check_task(id, TaskKind::Disagreement, "second review disagreed")?
+            {
                 tasks.push(task);
             }
         }
@@ -95,7 +103,12 @@ impl<'a> SuperviseWorker<'a> {
                 if spot >= TASKS_PER_KIND {
                     break 'lots;
                 }
-                let why = format!("{} · lot {} {}", reason.as_str(), escape_for_display(&reviewer), day);
+                let why = format!(
+                    "{} · lot {} {}",
+                    reason.as_str(),
+                    escape_for_display(&reviewer),
+                    day
+                );
                 if let Some(task) = self.check_task(id, TaskKind::SpotCheck, &why)? {
                     tasks.push(task);
                     spot += 1;
@@ -155,7 +168,9 @@ impl<'a> SuperviseWorker<'a> {
         };
         let lot = match &under_check {
             Some(d) => {
-                let lot = self.store.lot(&d.reviewer, &d.decided_at[..10.min(d.decided_at.len())])?;
+                let lot = self
+                    .store
+                    .lot(&d.reviewer, &d.decided_at[..10.min(d.decided_at.len())])?;
                 Some(lot_line(&lot))
             }
             None => None,
@@ -236,7 +251,10 @@ impl Worker for SuperviseWorker<'_> {
                     Ok(done) => {
                         let overturned = matches!(verdict, CheckVerdict::Overturn(_));
                         let text = match done.effect {
-                            Some(effect) => format!("saved: overturned decision {decision_id}: {}", effect.describe()),
+                            Some(effect) => format!(
+                                "saved: overturned decision {decision_id}: {}",
+                                effect.describe()
+                            ),
                             None => format!("saved: agreed with decision {decision_id}"),
                         };
                         Action::Saved {
@@ -274,10 +292,12 @@ impl Worker for SuperviseWorker<'_> {
             Effect::Override {
                 match_id,
                 justification,
-            } => match self
-                .store
-                .record_override(match_id, &self.supervisor, &justification, &session)
-            {
+            } => match self.store.record_override(
+                match_id,
+                &self.supervisor,
+                &justification,
+                &session,
+            ) {
                 Ok(done) => Action::Saved {
                     text: format!("saved: override approval of match {match_id}"),
                     group_id: done.group_id,

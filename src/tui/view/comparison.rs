@@ -11,13 +11,13 @@ use unicode_width::UnicodeWidthStr;
 use super::queue_list::position_short;
 use super::text::{ValueStyle, safe_spans, value_spans};
 use super::theme::Theme;
+use crate::domain::Field;
 use crate::domain::agreement::{AgreementClass, FieldAgreement, FieldKey, compare_records};
 use crate::domain::explain::{Explanation, score_band};
+use crate::domain::policy::{Policy, ReviewVisibility};
 use crate::domain::text_safety;
 use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
 use crate::tui::layout;
-use crate::domain::Field;
-use crate::domain::policy::{Policy, ReviewVisibility};
 use crate::tui::state::ReviewState;
 
 const FIELD_WIDTH: usize = 14;

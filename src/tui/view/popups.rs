@@ -232,13 +232,7 @@ pub(crate) fn reason_picker(frame: &mut Frame<'_>, area: Rect, title: &str, them
         .collect();
     lines.push(Line::styled(" Esc cancels", theme.dim()));
     let height = lines.len() as u16 + 2;
-    frame_popup(
-        frame,
-        centered(area, 50, height),
-        title,
-        lines,
-        theme,
-    );
+    frame_popup(frame, centered(area, 50, height), title, lines, theme);
 }
 
 fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
