@@ -15,7 +15,7 @@ use crate::tui::view::text::safe_spans;
 use crate::tui::view::{ItemPanel, Theme, render_panel};
 
 const LIST_WIDTH: u16 = 34;
-const DECISION_HEIGHT: u16 = 6;
+const DECISION_HEIGHT: u16 = 7;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 20;
 
@@ -148,14 +148,12 @@ fn render_decision(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, th
     ))];
     if let Some(d) = &shown.under_check {
         let text = format!(
-            "decision {} under check: {} by {} at {} · reason {} · looked {} · match now {}",
+            "decision {} under check: {} by {} at {} · reason {}",
             d.decision_id,
             d.action,
             d.reviewer,
             d.decided_at,
             d.reason_code.as_deref().unwrap_or("-"),
-            seconds(d.viewed_ms),
-            d.status_now
         );
         lines.push(Line::from(safe_spans(
             &text,
@@ -163,7 +161,12 @@ fn render_decision(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, th
             ratatui::style::Style::new(),
             theme,
         )));
-        let note = format!("note: {}", d.note.as_deref().unwrap_or("-"));
+        let note = format!(
+            "looked {} · match now {} · note: {}",
+            seconds(d.viewed_ms),
+            d.status_now,
+            d.note.as_deref().unwrap_or("-")
+        );
         lines.push(Line::from(safe_spans(&note, width, theme.dim(), theme)));
         if let Some((who, action)) = &d.second {
             let text = format!("blind second review by {who}: {action}");
