@@ -11,7 +11,7 @@
 //! A scenario may also carry setup (a release policy, legal holds) that is applied to the fresh
 //! database before review; this module only defines and parses it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
 
@@ -22,7 +22,7 @@ pub const INDEX_TOML: &str = include_str!("../assets/scenarios/scenarios.toml");
 
 /// Every scenario CSV, by file name. A file here that the index does not list, or an index entry
 /// without a file here, is an error (see [`all`]), so the two cannot drift apart unnoticed.
-const CSV_FILES: [(&str, &str); 7] = [
+const CSV_FILES: [(&str, &str); 8] = [
     ("basics.csv", include_str!("../assets/scenarios/basics.csv")),
     (
         "incomplete-addresses.csv",
@@ -47,6 +47,10 @@ const CSV_FILES: [(&str, &str); 7] = [
     (
         "legal-hold.csv",
         include_str!("../assets/scenarios/legal-hold.csv"),
+    ),
+    (
+        "supervising.csv",
+        include_str!("../assets/scenarios/supervising.csv"),
     ),
 ];
 
@@ -99,6 +103,55 @@ pub struct ScenarioSetup {
     /// Legal holds to place before review.
     #[serde(default)]
     pub holds: Vec<HoldSetup>,
+    /// The trainee supervises a prepared history instead of reviewing.
+    #[serde(default)]
+    pub supervise: bool,
+    /// Policy keys in force while the history was decided (restored after).
+    #[serde(default)]
+    pub history_policy: BTreeMap<String, String>,
+    /// Reviewers' decisions made before the trainee starts.
+    #[serde(default)]
+    pub history: Vec<HistorySetup>,
+    /// Export (release) the history's approvals before the trainee starts.
+    #[serde(default)]
+    pub release: bool,
+}
+
+/// One decision of a prepared history:
+/// `{ request = "SUP-R03", reviewer = "rae", verdict = "reject", reason = "name_only" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySetup {
+    /// The request's id in the scenario file; its first candidate is decided.
+    pub request: String,
+    pub reviewer: String,
+    /// `approve` or `reject`.
+    pub verdict: String,
+    /// The reason code of a rejection.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// How long the reviewer looked, in milliseconds.
+    #[serde(default)]
+    pub looked_ms: u64,
+}
+
+impl HistorySetup {
+    /// The verdict, or why it is not one.
+    pub fn verdict(&self) -> Result<crate::domain::Verdict, String> {
+        use crate::domain::{ReasonCode, Verdict};
+        match (self.verdict.as_str(), &self.reason) {
+            ("approve", None) => Ok(Verdict::Approve),
+            ("reject", Some(code)) => ReasonCode::PICKABLE
+                .into_iter()
+                .find(|r| r.code() == code)
+                .map(Verdict::Reject)
+                .ok_or_else(|| format!("unknown reason {code:?} for {}", self.request)),
+            _ => Err(format!(
+                "{}: a verdict is approve (no reason) or reject with a reason",
+                self.request
+            )),
+        }
+    }
 }
 
 /// A release policy for a scenario: `policy = { approvals_required = 2, blind = true }`.
@@ -165,6 +218,14 @@ pub struct IndexEntry {
     pub policy: Option<PolicySetup>,
     #[serde(default)]
     pub holds: Vec<HoldSetup>,
+    #[serde(default)]
+    pub supervise: bool,
+    #[serde(default)]
+    pub history_policy: BTreeMap<String, String>,
+    #[serde(default)]
+    pub history: Vec<HistorySetup>,
+    #[serde(default)]
+    pub release: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +276,14 @@ pub fn parse_index(text: &str) -> Result<Vec<IndexEntry>, ScenarioError> {
         {
             return Err(invalid("every hold needs a batch and a reason"));
         }
+        if let Some(problem) = entry.history.iter().find_map(|h| h.verdict().err()) {
+            return Err(invalid(&problem));
+        }
+        if entry.supervise && entry.history.is_empty() {
+            return Err(invalid(
+                "a supervising scenario needs a history to supervise",
+            ));
+        }
     }
     Ok(index.scenario)
 }
@@ -252,6 +321,10 @@ pub fn all() -> Result<Vec<Scenario>, ScenarioError> {
                 setup: ScenarioSetup {
                     policy: entry.policy,
                     holds: entry.holds,
+                    supervise: entry.supervise,
+                    history_policy: entry.history_policy,
+                    history: entry.history,
+                    release: entry.release,
                 },
             })
         })

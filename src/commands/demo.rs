@@ -48,8 +48,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         &crate::generate::scenario::REFERENCE_DATE.to_string(),
         "training-setup",
     )?;
-    if let Some(scenario) = &scenario {
-        super::scenario_setup::apply(&mut store, &scenario.setup)?;
+    let planted = match &scenario {
+        Some(scenario) => super::scenario_setup::apply(&mut store, &scenario.setup)?,
+        None => Vec::new(),
+    };
+    let trainee = reviewer_name(args.reviewer.as_deref());
+    let supervising = scenario.as_ref().is_some_and(|s| s.setup.supervise);
+    if supervising {
+        // Single-user training database: the trainee is the supervisor policy names.
+        store.set_policy("supervisors", &trainee, "training-setup")?;
     }
     if args.no_ui {
         let stats = store.stats()?;
@@ -69,10 +76,13 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Some(s) => format!("scenario {} (temporary copy)", s.name),
         None => "demo data (temporary copy)".to_string(),
     };
+    if supervising {
+        return supervise_training(&mut store, trainee, label, &planted, args);
+    }
     let report = review(
         &mut store,
         SessionOptions {
-            reviewer: reviewer_name(args.reviewer.as_deref()),
+            reviewer: trainee,
             batch: None,
             training: true,
             db_label: Some(label),
@@ -115,4 +125,41 @@ pub fn load_training_data(path: &Path, csv: &'static str, name: &str) -> anyhow:
         );
     }
     Ok(store)
+}
+
+/// The supervising scenario: the trainee supervises the prepared history; the scoreboard says
+/// which planted mistakes were caught.
+fn supervise_training(
+    store: &mut Store,
+    trainee: String,
+    label: String,
+    planted: &[crate::domain::supervision_training::Planted],
+    args: &DemoArgs,
+) -> anyhow::Result<ExitCode> {
+    let report = crate::tui::supervise::supervise(
+        store,
+        crate::tui::supervise::SuperviseOptions {
+            supervisor: trainee,
+            since_day: "0000-01-01".into(),
+            db_label: label,
+        },
+    )?;
+    let checks: Vec<(i64, bool)> = report
+        .checks
+        .iter()
+        .map(|c| (c.decision_id, c.overturned))
+        .collect();
+    let board = crate::domain::supervision_training::score(planted, &checks);
+    if args.json {
+        let json = serde_json::to_string_pretty(&board)?;
+        println!("{}", crate::domain::text_safety::json_for_terminal(&json));
+    } else {
+        for line in board.lines() {
+            println!("{}", crate::domain::text_safety::escape_for_display(&line));
+        }
+    }
+    if let Some(keep) = &args.keep {
+        eprintln!("the demo database is kept at {}", keep.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

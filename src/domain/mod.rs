@@ -21,6 +21,7 @@ pub mod review_item;
 pub mod roles;
 pub mod status;
 pub mod supervision;
+pub mod supervision_training;
 pub mod text_safety;
 pub mod training;
 pub mod validity;

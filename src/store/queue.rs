@@ -30,6 +30,14 @@ const ENTRY_COLUMNS: &str = "r.id, r.source_id, r.batch_id, r.given_name, r.surn
      r.top_score, r.queue_rank, r.candidate_count, r.flags";
 
 impl Store {
+    /// The request with this id in its file (the oldest, when several batches share it).
+    pub fn request_by_source(&self, source_id: &str) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT min(id) FROM requests WHERE source_id = ?")?
+            .query_row([source_id], |r| r.get(0))?)
+    }
+
     /// Up to `limit` queue entries from `from`, in queue order.
     pub fn queue_page(
         &self,

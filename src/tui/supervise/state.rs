@@ -103,6 +103,8 @@ pub enum Mode {
 pub struct Undoable {
     pub group_id: i64,
     pub what: String,
+    /// The decision it checked, when it was a check.
+    pub check: Option<i64>,
 }
 
 /// One check made in this session (the training scoreboard reads them).
@@ -125,6 +127,8 @@ pub struct SuperviseState {
     pub mode: Mode,
     pub status: Option<StatusLine>,
     pub undo: Vec<Undoable>,
+    /// The undo sent to the store and not answered yet.
+    pub undoing: Option<Undoable>,
     /// An action sent to the store and not answered yet (keys that write wait for it).
     pub busy: bool,
     pub width: u16,

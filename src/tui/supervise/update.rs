@@ -56,6 +56,7 @@ pub fn update(state: &mut SuperviseState, action: Action) -> Vec<Effect> {
             state.undo.push(Undoable {
                 group_id,
                 what: text,
+                check: check.map(|c| c.0),
             });
             if let Some((decision_id, overturned)) = check {
                 state.checks.push(CheckMade {
@@ -70,11 +71,23 @@ pub fn update(state: &mut SuperviseState, action: Action) -> Vec<Effect> {
         }
         Action::Undone(text) => {
             state.busy = false;
+            if let Some(decision_id) = state.undoing.take().and_then(|u| u.check)
+                && let Some(at) = state
+                    .checks
+                    .iter()
+                    .rposition(|c| c.decision_id == decision_id)
+            {
+                state.checks.remove(at);
+            }
             state.set_status(StatusKind::Saved, text);
             vec![Effect::LoadTasks]
         }
         Action::Failed(message) => {
             state.busy = false;
+            // A refused undo stays available.
+            if let Some(undo) = state.undoing.take() {
+                state.undo.push(undo);
+            }
             state.set_status(StatusKind::Error, format!("NOT saved: {message}"));
             Vec::new()
         }
@@ -193,9 +206,9 @@ fn on_command(state: &mut SuperviseState, command: Command) -> Vec<Effect> {
             return match state.undo.pop() {
                 Some(last) => {
                     state.busy = true;
-                    vec![Effect::Undo {
-                        group_id: last.group_id,
-                    }]
+                    let group_id = last.group_id;
+                    state.undoing = Some(last);
+                    vec![Effect::Undo { group_id }]
                 }
                 None => refuse(state, "nothing of yours to undo in this session"),
             };

@@ -8,14 +8,14 @@ use ratatui::widgets::Paragraph;
 
 use super::keys::{BINDINGS, HINTS, key_of, word};
 use super::state::{InputFor, Mode, ReasonFor, SuperviseState, TaskKind};
-use crate::domain::policy::review_visibility;
+use crate::domain::policy::{release_check, review_visibility};
 use crate::domain::text_safety::escape_for_display;
 use crate::tui::view::popups::{centered, frame_popup, reason_picker};
 use crate::tui::view::text::safe_spans;
 use crate::tui::view::{ItemPanel, Theme, render_panel};
 
 const LIST_WIDTH: u16 = 34;
-const DECISION_HEIGHT: u16 = 7;
+const DECISION_HEIGHT: u16 = 8;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 20;
 
@@ -188,6 +188,30 @@ fn render_decision(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, th
             theme,
         )));
     }
+    // What the one rule book says of releasing the shown candidate today (it may be stricter
+    // than when the decision was made).
+    let refusals = release_check(
+        &shown.item,
+        shown.candidate,
+        &state.supervisor,
+        &shown.policy,
+        &shown.holds,
+    );
+    let rules = if refusals.is_empty() {
+        "release rules today: nothing refuses this candidate".to_string()
+    } else {
+        let names: Vec<String> = refusals
+            .iter()
+            .map(|r| format!("[{}] {}", r.rule, r.reason))
+            .collect();
+        format!("release rules today refuse: {}", names.join("; "))
+    };
+    let style = if refusals.is_empty() {
+        theme.good()
+    } else {
+        theme.warn()
+    };
+    lines.push(Line::from(safe_spans(&rules, width, style, theme)));
     if let Some(lot) = &shown.lot {
         lines.push(Line::from(safe_spans(lot, width, theme.dim(), theme)));
     }
