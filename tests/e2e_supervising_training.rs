@@ -27,7 +27,7 @@ fn supervise(tmux: &Tmux, overturn: &[&str]) -> String {
             tmux.wait_for("note (required)");
             tmux.keys(&["-l", "stale address"]);
             tmux.keys(&["Enter"]);
-            tmux.wait_for(&"saved: overturned decision".to_string());
+            tmux.wait_for("saved: overturned decision");
         } else {
             tmux.keys(&["y"]);
             tmux.wait_for("saved: agreed with decision");
