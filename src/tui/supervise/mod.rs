@@ -13,3 +13,6 @@ pub mod view;
 pub mod worker;
 
 pub use session::{SuperviseOptions, SuperviseReport, supervise};
+
+#[cfg(test)]
+mod tests;
