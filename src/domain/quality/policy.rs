@@ -344,4 +344,17 @@ mod tests {
         assert!(!QualityPolicy::is_key("score_floor"));
         assert!(QualityPolicy::from_entries([("aql", "4.0"), ("nope", "1")]).is_err());
     }
+
+    #[test]
+    fn the_readme_lists_every_quality_key_with_its_default() {
+        let readme = include_str!("../../../README.md");
+        for (key, default) in QualityPolicy::default().entries() {
+            let row = format!("| `{key}` | {default} |");
+            let row_code = format!("| `{key}` | `{default}` |");
+            assert!(
+                readme.contains(&row) || readme.contains(&row_code),
+                "README's supervisors section lacks {row}"
+            );
+        }
+    }
 }
