@@ -25,7 +25,13 @@ pub struct SuperviseWorker<'a> {
     shown_at: Instant,
     last_renew: Instant,
     data_version: i64,
+    /// When the queue was last reported stale (reloads are throttled: a busy team commits
+    /// several times a second, and the queue is rebuilt from the lots).
+    last_notice: Instant,
 }
+
+/// The most often a running screen reloads its queue for others' commits.
+pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl<'a> SuperviseWorker<'a> {
     pub fn new(store: &'a mut Store, supervisor: String, since_day: String) -> Self {
@@ -47,6 +53,7 @@ impl<'a> SuperviseWorker<'a> {
             shown_at: Instant::now(),
             last_renew: Instant::now(),
             data_version,
+            last_notice: Instant::now(),
         }
     }
 
@@ -324,11 +331,15 @@ impl Worker for SuperviseWorker<'_> {
         if self.last_renew.elapsed() >= RENEW_EVERY && self.store.renew_claims().is_ok() {
             self.last_renew = Instant::now();
         }
+        if self.last_notice.elapsed() < RELOAD_EVERY {
+            return None;
+        }
         let version = self.store.data_version().ok()?;
         if version == self.data_version {
             return None;
         }
         self.data_version = version;
+        self.last_notice = Instant::now();
         Some(vec![Action::StoreChanged])
     }
 
