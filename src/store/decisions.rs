@@ -157,11 +157,11 @@ impl Store {
             let refusals = check_release(&loaded.ctx, &policy);
             // Refused only by what a supervisor may override: the reviewer's approval waits for
             // one in the supervisors' queue, with the reviewer's note.
-            if !refusals.is_empty()
+            let waits = !refusals.is_empty()
                 && override_justification.is_none()
                 && policy.allow_override
-                && refusals.iter().all(|r| override_lifts(r.rule))
-            {
+                && refusals.iter().all(|r| override_lifts(r.rule));
+            if waits {
                 let rules: Vec<&str> = refusals.iter().map(|r| r.rule).collect();
                 tx.prepare_cached(
                     "INSERT INTO override_requests (match_id, request_id, reviewer, note, rules, asked_at)
@@ -177,13 +177,13 @@ impl Store {
                 ])?;
             }
             if !refusals.is_empty() {
-                return Err(refuse(
-                    tx,
-                    who,
-                    action,
-                    &object,
-                    describe_refusals(&refusals),
-                ));
+                let mut message = describe_refusals(&refusals);
+                if waits {
+                    message.push_str(
+                        "\nyour approval now waits in the supervisors' queue for an override",
+                    );
+                }
+                return Err(refuse(tx, who, action, &object, message));
             }
             final_approval =
                 loaded.ctx.approvals.len() + 1 >= usize::from(policy.approvals_required);
