@@ -1,13 +1,15 @@
 //! End to end, as a team: four reviewer processes of the real binary, each in its own terminal
 //! (tmux), decide from one queue at once while an importer loads another file; then every match
 //! has at most one final decision, every decision a screen showed as saved is in the database
-//! under its reviewer, nothing was refused for a collision and no screen showed a lock error.
+//! under its reviewer, nothing was refused for a collision and no screen showed a lock error. A
+//! supervisor agrees with spot checks in a screen of their own all the while.
 //! Also: a decision in one screen shows up in another's counts and moves it off the item.
 
 mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use support::{Tmux, count, db, imported, review, run};
@@ -116,6 +118,75 @@ fn landed(db_path: &Path, who: &str) -> i64 {
         .expect("count")
 }
 
+/// The decision under check on the supervisor's screen, if one is shown.
+fn under_check(screen: &str) -> Option<String> {
+    let at = screen.find("decision ")?;
+    let rest = &screen[at + "decision ".len()..];
+    let id = rest.split_whitespace().next()?;
+    rest.contains(" under check").then(|| id.to_string())
+}
+
+/// The supervisor agrees with every spot check shown until the reviewers are done and nothing
+/// is left; returns how many agreements the screen showed saved, and any error it showed.
+fn supervise_until(tmux: &Tmux, done: &AtomicBool) -> (usize, Vec<String>) {
+    let mut agreed = 0;
+    let mut quiet_since: Option<Instant> = None;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        let screen = tmux.screen();
+        if ["NOT saved", "locked", "busy"]
+            .iter()
+            .any(|bad| screen.contains(bad))
+        {
+            return (agreed, vec![format!("supervisor: {screen}")]);
+        }
+        match under_check(&screen) {
+            Some(id) => {
+                tmux.keys(&["y"]);
+                let saved = format!("agreed with decision {id}");
+                let until = Instant::now() + Duration::from_secs(10);
+                while !tmux.screen().contains(&saved) && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                if !tmux.screen().contains(&saved) {
+                    return (
+                        agreed,
+                        vec![format!("supervisor: no save:\n{}", tmux.screen())],
+                    );
+                }
+                agreed += 1;
+                quiet_since = None;
+                // Until the next item is on screen, the old one may still be shown.
+                while under_check(&tmux.screen()).as_deref() == Some(id.as_str())
+                    && Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            // Done when the reviewers are and the queue stayed empty past a reload (a screen
+            // reloads for others' commits every 2 s).
+            None if done.load(Ordering::Relaxed) && screen.contains("Nothing to supervise") => {
+                let since = *quiet_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_secs(5) {
+                    return (agreed, Vec::new());
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            None => {
+                quiet_since = None;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+    (
+        agreed,
+        vec![format!(
+            "supervisor: still busy at the deadline:\n{}",
+            tmux.screen()
+        )],
+    )
+}
+
 fn start_reviewer(dir: &Path, db_path: &Path, who: &str) -> Tmux {
     review(dir, db_path, &["--reviewer", who, "--batch", "team"], &[])
 }
@@ -136,6 +207,18 @@ fn four_reviewers_and_an_importer_share_one_database() {
     ]);
     assert!(out.status.success());
 
+    let dbs = db_path.to_str().expect("utf-8");
+    let policy = run(&[
+        "policy",
+        "set",
+        "--db",
+        dbs,
+        "supervisors",
+        "sam",
+        "--by",
+        "sam",
+    ]);
+    assert!(policy.status.success(), "{}", support::stderr(&policy));
     let screens: Vec<Tmux> = REVIEWERS
         .iter()
         .map(|who| start_reviewer(dir.path(), &db_path, who))
@@ -143,7 +226,17 @@ fn four_reviewers_and_an_importer_share_one_database() {
     for tmux in &screens {
         tmux.wait_for(" to do] request ");
     }
-    let results = std::thread::scope(|scope| {
+    let home = dir.path().to_str().expect("utf-8");
+    let sam = Tmux::start(
+        &["supervise", "--db", dbs, "--supervisor", "sam"],
+        140,
+        40,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    );
+    sam.wait_for("to do:");
+    let reviewers_done = AtomicBool::new(false);
+    let (results, (agreed, supervisor_errors)) = std::thread::scope(|scope| {
+        let supervisor = scope.spawn(|| supervise_until(&sam, &reviewers_done));
         let importer = scope.spawn(|| {
             run(&[
                 "import",
@@ -164,15 +257,22 @@ fn four_reviewers_and_an_importer_share_one_database() {
             .collect();
         let imported = importer.join().expect("importer");
         assert!(imported.status.success(), "{}", support::stderr(&imported));
-        workers
+        let results = workers
             .into_iter()
             .map(|w| w.join().expect("reviewer"))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        reviewers_done.store(true, Ordering::Relaxed);
+        (results, supervisor.join().expect("supervisor"))
     });
-    for tmux in &screens {
+    for tmux in screens.iter().chain([&sam]) {
         tmux.keys(&["q"]);
         tmux.wait_exit();
     }
+    assert!(
+        supervisor_errors.is_empty(),
+        "the supervisor's screen showed an error:\n{}",
+        supervisor_errors.join("\n")
+    );
 
     let conn = db(&db_path);
     let mut everyone = BTreeSet::new();
@@ -229,6 +329,25 @@ fn four_reviewers_and_an_importer_share_one_database() {
         count(&conn, "SELECT count(*) FROM claims"),
         0,
         "quitting released every claim"
+    );
+    // The supervisor checked while they worked: every agreement the screen showed is in the
+    // history, each about a reviewer's decision, none checked twice.
+    assert!(agreed > 0);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM decisions c JOIN decisions d ON d.id = c.checks
+              WHERE c.action = 'agree' AND c.reviewer = 'sam' AND d.reviewer != 'sam'"
+        ),
+        agreed as i64
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM (SELECT checks FROM decisions WHERE action = 'agree'
+               GROUP BY checks HAVING count(*) > 1)"
+        ),
+        0
     );
     assert!(
         count(
