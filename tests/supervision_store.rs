@@ -178,13 +178,13 @@ fn agreeing_records_a_history_row_and_a_decision_is_checked_once() {
         vec![(under.match_id, MatchStatus::Approved, MatchStatus::Approved)]
     );
     let (action, checks): (String, i64) = rusqlite::Connection::open(&team.path)
-        .unwrap()
+        .expect("test database")
         .query_row(
             "SELECT action, checks FROM decisions WHERE id = (SELECT max(id) FROM decisions)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
+        .expect("test database");
     assert_eq!((action.as_str(), checks), ("agree", decision));
     assert_eq!(
         team.sql::<i64>("SELECT count(*) FROM audit WHERE action = 'agree' AND outcome = 'done'"),
@@ -459,12 +459,12 @@ fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed() {
     let mut ann = team.screen("ann");
     let approval = decide(&mut ann, "ann", "R1", Verdict::Approve);
     let rejection = decide(&mut ann, "ann", "R2", Verdict::Reject(ReasonCode::NameOnly));
-    let conn = rusqlite::Connection::open(&team.path).unwrap();
+    let conn = rusqlite::Connection::open(&team.path).expect("test database");
     let seed: Vec<u8> = conn
         .query_row("SELECT seed FROM quality_seed", [], |r| r.get(0))
-        .unwrap();
+        .expect("test database");
     assert!(seed.len() >= 16);
-    let sampler = Sampler::new(&seed).unwrap();
+    let sampler = Sampler::new(&seed).expect("test database");
     for (id, stratum) in [
         (approval, Stratum::Approval),
         (rejection, Stratum::Rejection),
@@ -480,7 +480,7 @@ fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed() {
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .unwrap();
+            .expect("test database");
         assert_eq!(spot, sampler.spot_check_draw(&key).stored());
         assert_eq!(second, sampler.double_review_draw(&key).stored());
     }
@@ -491,7 +491,7 @@ fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed() {
             [],
             |r| r.get(0),
         )
-        .unwrap();
+        .expect("test database");
     assert_eq!(
         undrawn, 0,
         "both decisions are checkable, and nothing else was written"
@@ -523,12 +523,12 @@ fn the_lot_of_a_day_samples_every_decision_under_the_daily_minimum() {
 
 #[test]
 fn a_version_4_database_is_migrated_with_its_history_intact() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test database");
     let path = dir.path().join("old.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).expect("test database");
         for sql in &matchgate::store::schema::MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
+            conn.execute_batch(sql).expect("test database");
         }
         conn.execute_batch(
             "PRAGMA user_version = 4;
@@ -545,21 +545,21 @@ fn a_version_4_database_is_migrated_with_its_history_intact() {
              INSERT INTO audit (id, at, actor, action, object, outcome, detail, decision_id, prev_hash, hash)
                   VALUES (1, '2026-01-01', 'ann', 'reject', 'match:1', 'done', '{}', 7, '', 'x');",
         )
-        .unwrap();
+        .expect("test database");
     }
     let store = Store::open(&path).expect("migrated");
     assert_eq!(
-        store.schema_version().unwrap(),
+        store.schema_version().expect("test database"),
         matchgate::store::schema::current_version()
     );
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).expect("test database");
     let (reviewer, reason): (String, String) = conn
         .query_row(
             "SELECT reviewer, reason_code FROM decisions WHERE id = 7",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
+        .expect("test database");
     assert_eq!((reviewer.as_str(), reason.as_str()), ("ann", "name_only"));
     assert!(
         conn.execute("DELETE FROM decisions", []).is_err(),

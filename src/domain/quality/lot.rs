@@ -125,7 +125,7 @@ mod tests {
             day: DayEntry {
                 decision_id: id,
                 stratum: Stratum::Rejection,
-                draw: Draw::from_stored(Draw::threshold(unit)).unwrap(),
+                draw: Draw::from_stored(Draw::threshold(unit)).expect("a stored draw"),
             },
             overturned,
         }
@@ -169,7 +169,7 @@ mod tests {
             .collect();
         entries[0].overturned = Some(true);
         let plan = plan_lot(&policy, &entries);
-        let status = plan.status.unwrap();
+        let status = plan.status.expect("a lot status");
         assert_eq!(status.plan.accept, 0);
         assert_eq!(status.state, LotState::Rejected);
         assert_eq!((plan.checked, plan.overturns), (1, 1));
