@@ -26,6 +26,7 @@ mod recall;
 mod records;
 pub mod schema;
 mod search;
+mod second_reviews;
 mod stats;
 mod supervision;
 mod users;
@@ -39,6 +40,7 @@ pub use import::{CHUNK_ROWS, CHUNK_TIME, CleanedImport, ImportNotice};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
+pub use second_reviews::{SecondKey, SecondReview};
 pub use stats::{BatchStatusCount, Stats};
 pub use supervision::{DecisionUnderCheck, Lot, OverrideWaiting};
 

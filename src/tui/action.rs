@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::state::SecondShown;
 use crate::domain::policy::{Hold, Policy, Refusal, ReleaseRow};
 use crate::domain::{BatchInfo, QueueCounts, QueueEntry, QueueMove, ReviewItem};
 use crate::store::DecisionOutcome;
@@ -156,6 +157,17 @@ pub enum Action {
     NoteSaved,
     /// The store refused or failed; nothing was saved.
     StoreFailed(String),
+    /// The lookup for a blind second review ended: the one now claimed and shown (None: none
+    /// is waiting for this reviewer, the queue is shown), how many are waiting, and the policy.
+    SecondFound {
+        found: Option<Box<SecondShown>>,
+        waiting: u64,
+        policy: Box<Policy>,
+    },
+    /// How many second reviews this reviewer may take, counted again.
+    SecondWaiting(u64),
+    /// A second verdict was committed (the match's status is unchanged).
+    SecondVerdictSaved(DecisionOutcome),
     /// Search results arrived for this query.
     SearchResults {
         query: String,

@@ -37,6 +37,20 @@ pub enum Effect {
     Undo {
         group_id: i64,
     },
+    /// Find, claim and load the first open second review this reviewer may take (`prefer`'s
+    /// first, when it is still open), leaving out `skip`; first give up the claim on `release`.
+    FindSecond {
+        prefer: Option<i64>,
+        skip: Vec<i64>,
+        release: Option<i64>,
+    },
+    /// Count the second reviews this reviewer may take.
+    CountSecond,
+    /// Commit a blind second verdict (approve or reject) on the first decision `decision_id`.
+    SecondVerdict {
+        decision_id: i64,
+        verdict: Verdict,
+    },
     /// Reveal the masked identifier of a match (audited before the value is shown).
     Reveal {
         match_id: i64,

@@ -52,7 +52,7 @@ pub fn comparison_rows(request: &Record, candidate: &Record) -> u16 {
 
 /// The (width, height) needed to show the current item whole; at least the minimum size.
 pub fn required_size(state: &ReviewState) -> (u16, u16) {
-    let body = match (&state.item, state.shown_candidate()) {
+    let body = match (state.shown_item(), state.shown_candidate()) {
         (Some(item), Some(shown)) => {
             // Title line and column-header line above the rows.
             candidate_strip_height(item)
@@ -67,8 +67,9 @@ pub fn required_size(state: &ReviewState) -> (u16, u16) {
 }
 
 /// Whether the queue list gets a column beside the comparison.
+/// Never beside a second review: the list shows scores, and the review is not a queue place.
 pub fn queue_list_visible(state: &ReviewState) -> bool {
-    state.show_queue && state.width >= QUEUE_LIST_MIN_WIDTH
+    state.show_queue && state.width >= QUEUE_LIST_MIN_WIDTH && state.second_shown().is_none()
 }
 
 /// Warnings that block or qualify release of the current item, for the header banner.
@@ -77,7 +78,7 @@ pub fn banners(state: &ReviewState) -> Vec<String> {
     for hold in &state.holds {
         out.push(format!("LEGAL HOLD on this batch: {}", hold.reason));
     }
-    if let Some(item) = &state.item
+    if let Some(item) = state.shown_item()
         && item.flags.contains(crate::domain::ItemFlags::HOSTILE_TEXT)
     {
         out.push("record contains control or invisible characters (shown escaped)".into());

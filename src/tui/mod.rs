@@ -24,3 +24,6 @@ mod update_tests;
 
 #[cfg(test)]
 mod update_team_tests;
+
+#[cfg(test)]
+mod update_second_tests;

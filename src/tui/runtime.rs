@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use super::action::Action;
 use super::effect::Effect;
+use super::state::SecondShown;
 use crate::domain::claim::{ClaimOutcome, Claimant, RENEW_EVERY};
 use crate::domain::{Decision, Field, Verdict};
-use crate::store::{Store, StoreError};
+use crate::store::{SecondReview, Store, StoreError};
 
 pub use super::event_loop::{Events, run};
 
@@ -149,6 +150,45 @@ impl<'a> Runtime<'a> {
                     Err(e) => failed(e),
                 }
             }
+            Effect::FindSecond {
+                prefer,
+                skip,
+                release,
+            } => match self.find_second(prefer, &skip, release) {
+                Ok(found) => match (
+                    self.store.policy(),
+                    self.store.second_reviews_waiting(&self.reviewer),
+                ) {
+                    (Ok(policy), Ok(waiting)) => Action::SecondFound {
+                        found,
+                        waiting,
+                        policy: Box::new(policy),
+                    },
+                    (Err(e), _) | (_, Err(e)) => failed(e),
+                },
+                Err(e) => failed(e),
+            },
+            Effect::CountSecond => match self.store.second_reviews_waiting(&self.reviewer) {
+                Ok(n) => Action::SecondWaiting(n),
+                Err(e) => failed(e),
+            },
+            Effect::SecondVerdict {
+                decision_id,
+                verdict,
+            } => {
+                let viewed_ms = self.shown_at.elapsed().as_millis() as u64;
+                match self.store.record_second_verdict(
+                    decision_id,
+                    &self.reviewer,
+                    verdict,
+                    None,
+                    viewed_ms,
+                    &self.session_id,
+                ) {
+                    Ok(outcome) => Action::SecondVerdictSaved(outcome),
+                    Err(e) => failed(e),
+                }
+            }
             Effect::Search { filter, query } => {
                 match self.store.search_queue(&filter, &query, SEARCH_HITS) {
                     Ok(hits) => Action::SearchResults { query, hits },
@@ -200,6 +240,68 @@ impl<'a> Runtime<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// Claims and loads the first open second review this reviewer may take: `prefer` first,
+    /// then keyset pages in order, skipping `skip` and any another screen claimed meanwhile.
+    fn find_second(
+        &mut self,
+        prefer: Option<i64>,
+        skip: &[i64],
+        release: Option<i64>,
+    ) -> Result<Option<Box<SecondShown>>, StoreError> {
+        /// Second reviews read per page while looking.
+        const PAGE: usize = 20;
+        if let Some(request_id) = release {
+            self.store.release_claim(request_id)?;
+        }
+        if let Some(decision_id) = prefer
+            && let Some(review) = self.store.second_review(&self.reviewer, decision_id)?
+            && let Some(found) = self.take_second(review)?
+        {
+            return Ok(Some(found));
+        }
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .second_reviews_page(&self.reviewer, after, PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            after = Some(last.key());
+            for review in page {
+                if skip.contains(&review.decision_id) {
+                    continue;
+                }
+                if let Some(found) = self.take_second(review)? {
+                    return Ok(Some(found));
+                }
+            }
+        }
+    }
+
+    /// Claims the second review's request and loads it blind; None if another screen holds it
+    /// (or its match is gone).
+    fn take_second(
+        &mut self,
+        review: SecondReview,
+    ) -> Result<Option<Box<SecondShown>>, StoreError> {
+        if let ClaimOutcome::HeldBy(_) = self.store.claim(review.request_id)? {
+            return Ok(None);
+        }
+        self.last_renew = Instant::now();
+        let (Some(item), Some(entry)) = (
+            self.store.review_item(review.request_id)?,
+            self.store.queue_entry(review.request_id)?,
+        ) else {
+            return Ok(None);
+        };
+        let Some(shown) = SecondShown::blind(review, entry, item) else {
+            return Ok(None);
+        };
+        self.shown_at = Instant::now();
+        Ok(Some(Box::new(shown)))
     }
 
     /// The item with the policy and the holds on its batch, which decide what may be released.

@@ -5,6 +5,7 @@ use crate::domain::training::{Feedback, TrainingRecord};
 use crate::domain::{
     BatchInfo, Gold, QueueCounts, QueueEntry, QueueFilter, QueueSort, ReviewItem, Verdict,
 };
+use crate::store::SecondReview;
 
 /// How many queue entries one page load brings.
 pub const PAGE_SIZE: usize = 100;
@@ -116,6 +117,50 @@ pub struct UndoEntry {
     pub group_id: i64,
     pub entry: QueueEntry,
     pub verdict: Verdict,
+    /// A second verdict: the first decision it reviewed (its undo reopens that review).
+    pub second: Option<i64>,
+}
+
+/// A blind second review on screen. The item is cut down to the reviewed candidate, with the
+/// approvals and the training answer taken out; the view hides its score and status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondShown {
+    pub review: SecondReview,
+    pub entry: QueueEntry,
+    pub item: ReviewItem,
+}
+
+impl SecondShown {
+    /// The second review with its item cut down to what a blind reviewer may see; None when the
+    /// reviewed match is no longer among the item's candidates.
+    pub fn blind(review: SecondReview, entry: QueueEntry, mut item: ReviewItem) -> Option<Self> {
+        let mut candidate = item
+            .candidates
+            .into_iter()
+            .find(|c| c.match_id == review.match_id)?;
+        candidate.approvals.clear();
+        candidate.gold = None;
+        candidate.gold_note = None;
+        candidate.override_by = None;
+        item.candidates = vec![candidate];
+        Some(SecondShown {
+            review,
+            entry,
+            item,
+        })
+    }
+}
+
+/// Blind second reviews are served before the queue: while one is looked for or shown, the
+/// queue's item waits (its loads are held back) and the keys act on the second review.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum SecondSlot {
+    /// The queue is shown.
+    #[default]
+    Idle,
+    /// The worker is looking for (and claiming) an open second review.
+    Looking,
+    Showing(Box<SecondShown>),
 }
 
 /// A decision sent to the store and not yet confirmed (kept so a failure can be retried).
@@ -128,6 +173,8 @@ pub struct InFlight {
     pub candidate_id: String,
     pub gold: Option<Gold>,
     pub gold_note: Option<String>,
+    /// A second verdict: the first decision it reviews.
+    pub second: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -161,6 +208,12 @@ pub struct ReviewState {
     pub holds: Vec<Hold>,
     /// A masked value the reviewer revealed (match id, value); the reveal is audited.
     pub revealed: Option<(i64, String)>,
+    /// The blind second review served before the queue, if any.
+    pub second: SecondSlot,
+    /// Second reviews this reviewer may take (for the header), as last counted.
+    pub second_waiting: u64,
+    /// First decisions whose second review this session skipped (`n`); not offered again.
+    pub second_skipped: Vec<i64>,
 }
 
 impl ReviewState {
@@ -176,15 +229,38 @@ impl ReviewState {
         }
     }
 
+    /// The second review on screen, if one is.
+    pub fn second_shown(&self) -> Option<&SecondShown> {
+        match &self.second {
+            SecondSlot::Showing(shown) => Some(shown),
+            _ => None,
+        }
+    }
+
+    /// The item on screen: the second review's, else the queue's.
+    pub fn shown_item(&self) -> Option<&ReviewItem> {
+        match &self.second {
+            SecondSlot::Showing(shown) => Some(&shown.item),
+            SecondSlot::Looking => None,
+            SecondSlot::Idle => self.item.as_ref(),
+        }
+    }
+
     pub fn shown_candidate(&self) -> Option<&crate::domain::CandidateMatch> {
-        self.item
-            .as_ref()
-            .and_then(|i| i.candidates.get(self.shown))
+        let shown = if self.second_shown().is_some() {
+            0
+        } else {
+            self.shown
+        };
+        self.shown_item().and_then(|i| i.candidates.get(shown))
     }
 
     /// What the release rules say of approving the shown candidate now (empty: nothing blocks).
+    /// Nothing on a second review: its verdict releases nothing, and a refusal would hint at the
+    /// first verdict.
     pub fn refusals(&self) -> Vec<Refusal> {
         match &self.item {
+            _ if self.second != SecondSlot::Idle => Vec::new(),
             Some(item) => crate::domain::policy::release_check(
                 item,
                 self.shown,
@@ -198,6 +274,9 @@ impl ReviewState {
 
     /// What this reviewer may see of earlier decisions and the score (two-person rule).
     pub fn visibility(&self) -> crate::domain::policy::ReviewVisibility {
+        if self.second_shown().is_some() {
+            return crate::domain::policy::ReviewVisibility::second_review();
+        }
         let approvals = self
             .shown_candidate()
             .map(|c| c.approvals.as_slice())

@@ -106,3 +106,26 @@ pub fn state(item: ReviewItem) -> ReviewState {
     state.item = Some(item);
     state
 }
+
+/// A blind second review of ann's approval of match 7 (decision 500) on request 90.
+pub fn second_review() -> crate::tui::state::SecondShown {
+    let mut decided = cand(7, "C0000913", 0.93);
+    decided.status = MatchStatus::Approved;
+    decided.approvals = vec!["ann".into()];
+    let mut other = cand(8, "C0007719", 0.41);
+    other.status = MatchStatus::Rejected;
+    let mut it = item(vec![decided, other]);
+    it.request_id = 90;
+    it.state = QueueState::Done;
+    let mut entry = entries()[0].clone();
+    entry.request_id = 90;
+    entry.source_id = "R000090".into();
+    entry.state = QueueState::Done;
+    let review = crate::store::SecondReview {
+        decision_id: 500,
+        request_id: 90,
+        match_id: 7,
+        first_reviewer: "ann".into(),
+    };
+    crate::tui::state::SecondShown::blind(review, entry, it).expect("the match is there")
+}

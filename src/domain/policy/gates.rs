@@ -381,6 +381,20 @@ pub struct ReviewVisibility {
     pub hide_score: bool,
     /// (approvals so far, approvals required) when two are required, for "1 of 2".
     pub progress: Option<(usize, u8)>,
+    /// Hide the match's status: on a blind second review it is the first verdict.
+    pub hide_status: bool,
+}
+
+impl ReviewVisibility {
+    /// A blind second review: no score, no earlier decision, no status, no approval count.
+    pub fn second_review() -> ReviewVisibility {
+        ReviewVisibility {
+            hide_prior_decisions: true,
+            hide_score: true,
+            progress: None,
+            hide_status: true,
+        }
+    }
 }
 
 /// The second reviewer sees neither the first decision nor (when blind) the score until they
@@ -392,6 +406,7 @@ pub fn review_visibility(policy: &Policy, approvals: &[String], viewer: &str) ->
         hide_prior_decisions: second,
         hide_score: second && policy.blind,
         progress: two.then_some((approvals.len(), policy.approvals_required)),
+        hide_status: false,
     }
 }
 

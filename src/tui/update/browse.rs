@@ -6,11 +6,16 @@ use crate::domain::{QueueSort, ReasonCode, Verdict};
 use super::super::action::Command;
 use super::super::effect::Effect;
 use super::super::layout;
-use super::super::state::{InFlight, InputPurpose, Mode, ReviewState, StatusKind, UndoEntry};
+use super::super::state::{
+    InFlight, InputPurpose, Mode, ReviewState, SecondSlot, StatusKind, UndoEntry,
+};
 use super::MAX_INPUT;
 use super::window::{move_cursor, settle_cursor};
 
 pub(super) fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect> {
+    if let Some(effects) = super::second::on_command(state, command) {
+        return effects;
+    }
     if command.is_decision()
         && let Some(refusal) = decision_refusal(state)
     {
@@ -26,7 +31,7 @@ pub(super) fn on_browse(state: &mut ReviewState, command: Command) -> Vec<Effect
         Command::Defer => decide(state, Verdict::Defer, None),
         Command::Escalate => text_input(state, InputPurpose::Escalate),
         Command::Note => {
-            if state.item.is_some() {
+            if state.shown_item().is_some() {
                 text_input(state, InputPurpose::Note)
             } else {
                 vec![]
@@ -122,7 +127,8 @@ fn decision_refusal(state: &ReviewState) -> Option<String> {
     if state.in_flight.is_some() {
         return Some("still saving the previous decision".into());
     }
-    if state.item.is_none() && state.window.current().is_some() {
+    let looking = state.second == SecondSlot::Looking;
+    if state.shown_item().is_none() && (looking || state.window.current().is_some()) {
         // Between items (e.g. one just skipped because another screen holds it): a key must
         // never land on an item the reviewer has not seen.
         return Some("the next item is still loading; nothing was decided".into());
@@ -133,6 +139,10 @@ fn decision_refusal(state: &ReviewState) -> Option<String> {
         return Some(format!(
             "the record is not fully visible: enlarge the terminal to at least {need_w}x{need_h} to decide"
         ));
+    }
+    if state.second_shown().is_some() {
+        // The match was decided (its status is the first verdict); the second verdict is on it.
+        return None;
     }
     // Escalated items are a supervisor's to decide; the store checks the rules again.
     let supervisor_on_escalated = candidate.status == crate::domain::MatchStatus::Escalated
@@ -202,6 +212,9 @@ pub(super) fn decide(
     verdict: Verdict,
     note: Option<String>,
 ) -> Vec<Effect> {
+    if state.second_shown().is_some() {
+        return super::second::decide(state, verdict);
+    }
     let (Some(entry), Some(candidate)) = (state.window.current(), state.shown_candidate()) else {
         return vec![];
     };
@@ -213,6 +226,7 @@ pub(super) fn decide(
         candidate_id: candidate.candidate.id.clone(),
         gold: candidate.gold,
         gold_note: candidate.gold_note.clone(),
+        second: None,
     });
     state.failed = None;
     state.set_status(StatusKind::Info, "saving…");
@@ -266,6 +280,7 @@ pub(super) fn on_saved(
         group_id: outcome.group_id,
         entry: done.entry.clone(),
         verdict: done.verdict,
+        second: None,
     });
     // Only a rejection of one of several candidates keeps the reviewer on the request (to judge
     // the others); a first approval under the two-person rule moves on to the next item.
@@ -289,7 +304,12 @@ pub(super) fn on_saved(
         }
     }
     state.item = None;
-    settle_cursor(state)
+    let mut effects = settle_cursor(state);
+    // Blind second reviews come before the next item of the queue.
+    if super::second::worth_looking(state) {
+        effects.push(super::second::look(state, None, None));
+    }
+    effects
 }
 
 pub(super) fn verdict_word(verdict: Verdict) -> String {

@@ -1,16 +1,18 @@
 //! The one place the review state changes: `update(state, action) -> effects`. Pure: no clock,
 //! no terminal, no database; effects say what the runtime should do next. Split by concern:
 //! [`browse`] (keys on the item, deciding), [`popups`] (the modes with keys of their own),
-//! [`window`] (the queue window and its paging), [`team`] (claims and other sessions' work).
+//! [`window`] (the queue window and its paging), [`team`] (claims and other sessions' work),
+//! [`second`] (blind second reviews, served before the queue).
 
 mod browse;
 mod popups;
+mod second;
 mod team;
 mod window;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::state::{Mode, ReviewState, StatusKind};
+use super::state::{Mode, ReviewState, SecondSlot, StatusKind};
 use crate::store::PageFrom;
 
 pub use popups::{FilterOption, filter_options};
@@ -25,6 +27,12 @@ pub fn start() -> Vec<Effect> {
 }
 
 pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    second::hold_back_queue(state, &mut effects);
+    effects
+}
+
+fn apply(state: &mut ReviewState, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(command) => popups::on_command(state, command),
         Action::Input(c) => browse::on_input(state, c),
@@ -73,6 +81,11 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
             state.counts = counts;
             vec![]
         }
+        // Loaded for the queue before a second review took the screen (and the claim): it is
+        // loaded again when the queue comes back.
+        Action::ItemLoaded(_) | Action::ItemRefreshed(_) if state.second_shown().is_some() => {
+            vec![]
+        }
         Action::ItemLoaded(item) => {
             let still_current = match (&item, state.window.current()) {
                 (Some(item), Some(entry)) => item.request_id == entry.request_id,
@@ -99,6 +112,11 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
             let Some(undone) = state.undo.pop() else {
                 return vec![];
             };
+            if let Some(first) = undone.second {
+                return second::on_undone(state, &undone, first);
+            }
+            // The undone item is shown next; a second review on screen is offered again later.
+            state.second = SecondSlot::Idle;
             // Undo always reverts the session's latest decision, which is the log's last entry.
             if state.session.training {
                 state.training_log.pop();
@@ -125,6 +143,12 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::StoreFailed(message) => {
+            let mut effects = vec![];
+            if state.second == SecondSlot::Looking {
+                // The lookup failed: show the queue rather than wait for it forever.
+                state.second = SecondSlot::Idle;
+                effects = second::show_queue(state);
+            }
             state.failed = state.in_flight.take();
             let retry = if state.failed.is_some() {
                 " — press the key again to retry"
@@ -132,8 +156,18 @@ pub fn update(state: &mut ReviewState, action: Action) -> Vec<Effect> {
                 ""
             };
             state.set_status(StatusKind::Error, format!("NOT saved: {message}{retry}"));
+            effects
+        }
+        Action::SecondFound {
+            found,
+            waiting,
+            policy,
+        } => second::on_found(state, found, waiting, *policy),
+        Action::SecondWaiting(waiting) => {
+            state.second_waiting = waiting;
             vec![]
         }
+        Action::SecondVerdictSaved(outcome) => second::on_saved(state, outcome),
         Action::Resumed(entry) => team::on_resumed(state, entry),
         Action::ItemHeld { request_id, holder } => team::on_held(state, request_id, &holder),
         Action::StoreChanged {

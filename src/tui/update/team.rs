@@ -5,7 +5,7 @@ use crate::domain::{BatchInfo, QueueEntry, QueueMove, ReviewItem};
 use crate::store::PageFrom;
 
 use super::super::effect::Effect;
-use super::super::state::{ReviewState, StatusKind};
+use super::super::state::{ReviewState, SecondSlot, StatusKind};
 use super::window::{jump, load_after_last, reload, settle_cursor};
 
 /// The first effect of a session: take back what this reviewer held before.
@@ -16,8 +16,13 @@ pub(super) fn resume() -> Vec<Effect> {
 pub(super) fn on_resumed(state: &mut ReviewState, entry: Option<QueueEntry>) -> Vec<Effect> {
     // A claim on a request that has left this queue (decided just before a crash) is no place
     // to start.
+    // Blind second reviews waiting for this reviewer come first (looked for after the queue's
+    // first page is asked for, which shows once none is found).
+    let second = super::second::look(state, None, None);
     let Some(entry) = entry.filter(|e| state.filter.state.states().contains(&e.state)) else {
-        return reload(state);
+        let mut effects = reload(state);
+        effects.push(second);
+        return effects;
     };
     state.set_status(
         StatusKind::Info,
@@ -28,6 +33,7 @@ pub(super) fn on_resumed(state: &mut ReviewState, entry: Option<QueueEntry>) -> 
     );
     let mut effects = vec![Effect::LoadCounts(state.filter)];
     effects.extend(jump(state, PageFrom::At(entry.key())));
+    effects.push(second);
     effects
 }
 
@@ -90,6 +96,18 @@ pub(super) fn on_changed(
     }
     if let (Some(entry), None) = (state.window.current(), &state.in_flight) {
         effects.push(Effect::RefreshItem(entry.request_id));
+    }
+    // Someone's decision may have opened a second review: counted for the header, and served
+    // at once when the queue has nothing on screen (otherwise after the current item).
+    if super::second::worth_looking(state) {
+        let idle_and_empty = state.second == SecondSlot::Idle
+            && state.window.entries.is_empty()
+            && state.in_flight.is_none();
+        effects.push(if idle_and_empty {
+            super::second::look(state, None, None)
+        } else {
+            Effect::CountSecond
+        });
     }
     effects
 }

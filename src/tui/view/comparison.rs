@@ -18,7 +18,7 @@ use crate::domain::policy::{Policy, ReviewVisibility};
 use crate::domain::text_safety;
 use crate::domain::{CandidateMatch, MatchStatus, ReviewItem};
 use crate::tui::layout;
-use crate::tui::state::ReviewState;
+use crate::tui::state::{ReviewState, SecondSlot};
 
 const FIELD_WIDTH: usize = 14;
 const AGREEMENT_WIDTH: usize = 15;
@@ -66,11 +66,17 @@ impl ReviewState {
     /// The review screen's comparison panel.
     pub fn item_panel(&self) -> ItemPanel<'_> {
         ItemPanel {
-            item: self.item.as_ref(),
-            shown: self.shown,
+            item: self.shown_item(),
+            shown: if self.second_shown().is_some() {
+                0
+            } else {
+                self.shown
+            },
             visibility: self.visibility(),
             position: (!layout::queue_list_visible(self)).then(|| position_short(self)),
-            empty_text: if self.window.entries.is_empty() {
+            empty_text: if self.second == SecondSlot::Looking {
+                "Looking for second reviews…"
+            } else if self.window.entries.is_empty() {
                 "Nothing left in this queue. Press f to change the filter, or q to quit."
             } else {
                 "Loading…"
@@ -118,6 +124,15 @@ fn score_text(state: &ItemPanel<'_>, score: f64) -> String {
     }
 }
 
+/// The match's status, or nothing on a blind second review (there it is the first verdict).
+fn status_text(state: &ItemPanel<'_>, status: MatchStatus) -> &'static str {
+    if state.visibility.hide_status {
+        "status hidden"
+    } else {
+        status_word(status)
+    }
+}
+
 fn status_word(status: MatchStatus) -> &'static str {
     match status {
         MatchStatus::Pending => "○ pending",
@@ -160,7 +175,7 @@ fn candidate_strip(
             index + 1,
             c.candidate.id,
             score_text(state, c.score),
-            status_word(c.status),
+            status_text(state, c.status),
             c.candidate.display_name(),
             c.candidate.display_address()
         );
@@ -179,16 +194,21 @@ fn title_lines(
 ) {
     let width = usize::from(area.width);
     let mut first = String::new();
-    if let Some(position) = &state.position {
+    if state.visibility.hide_status {
+        // A blind second review is not a queue position.
+        first.push_str("second review (blind) · ");
+    } else if let Some(position) = &state.position {
         first.push_str(&format!("[{position}] "));
     }
     first.push_str(&format!(
-        "request {} ↔ candidate {} · {} · {}",
+        "request {} ↔ candidate {} · {}",
         item.request.id,
         shown.candidate.id,
         score_text(state, shown.score),
-        status_word(shown.status)
     ));
+    if !state.visibility.hide_status {
+        first.push_str(&format!(" · {}", status_word(shown.status)));
+    }
     let visibility = &state.visibility;
     match visibility.progress {
         Some((_, needed)) if visibility.hide_prior_decisions => {

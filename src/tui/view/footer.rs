@@ -14,8 +14,18 @@ use crate::tui::keymap::{Context, Keymap};
 use crate::tui::state::{Mode, ReviewState, StatusKind};
 
 /// The commands hinted in the footer per context, in order of importance.
-fn hinted(mode: &Mode) -> &'static [Command] {
+fn hinted(mode: &Mode, second: bool) -> &'static [Command] {
     match mode {
+        // A second review takes a verdict or a skip; nothing else of the queue applies.
+        Mode::Browse if second => &[
+            Command::Approve,
+            Command::Reject,
+            Command::Next,
+            Command::Undo,
+            Command::Detail,
+            Command::Help,
+            Command::Quit,
+        ],
         Mode::Browse => &[
             Command::Approve,
             Command::Reject,
@@ -85,7 +95,7 @@ pub fn render(
     if let Some((key, label)) = extra {
         items.push((key.to_string(), label));
     }
-    let mut hinted = hinted(&state.mode).to_vec();
+    let mut hinted = hinted(&state.mode, state.second_shown().is_some()).to_vec();
     if state.session.training && state.mode == Mode::Browse {
         hinted.insert(hinted.len() - 2, Command::Scoreboard);
     }

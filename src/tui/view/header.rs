@@ -46,10 +46,16 @@ fn title_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
         left.push(Span::styled(" TRAINING ", theme.training()));
         left.push(Span::raw(" "));
     }
-    let who = format!(
+    let mut who = format!(
         "{} · reviewer {}",
         state.session.db_label, state.session.reviewer
     );
+    if state.second_waiting > 0 {
+        who.push_str(&format!(
+            " · second reviews waiting {}",
+            state.second_waiting
+        ));
+    }
     let left_width: usize = left.iter().map(|s| s.content.width()).sum();
     let room = width.saturating_sub(left_width + gauge.width() + 2);
     left.extend(safe_spans(&who, room, theme.dim(), theme));
@@ -61,7 +67,7 @@ fn title_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
 }
 
 fn batch_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> {
-    let Some(item) = &state.item else {
+    let Some(item) = state.shown_item() else {
         let scope = match state.filter.batch_id.and_then(|b| state.batch_name(b)) {
             Some(name) => format!(" batch {name}"),
             None => " all batches".to_string(),
@@ -75,12 +81,18 @@ fn batch_line(state: &ReviewState, theme: Theme, width: usize) -> Line<'static> 
         or_none(&batch.requester),
         or_none(&batch.legal_basis)
     );
-    Line::from(safe_spans(
+    let mut spans = Vec::new();
+    if state.second_shown().is_some() {
+        spans.push(Span::styled(" SECOND REVIEW (blind) ", theme.training()));
+    }
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    spans.extend(safe_spans(
         &text,
-        width,
+        width.saturating_sub(used),
         ratatui::style::Style::new(),
         theme,
-    ))
+    ));
+    Line::from(spans)
 }
 
 fn or_none(text: &str) -> &str {

@@ -236,7 +236,7 @@ pub(crate) fn reason_picker(frame: &mut Frame<'_>, area: Rect, title: &str, them
 }
 
 fn detail(frame: &mut Frame<'_>, area: Rect, state: &ReviewState, theme: Theme) {
-    let (Some(item), Some(shown)) = (&state.item, state.shown_candidate()) else {
+    let (Some(item), Some(shown)) = (state.shown_item(), state.shown_candidate()) else {
         return;
     };
     let popup = centered(

@@ -204,3 +204,20 @@ fn held_batch_and_blind_second_review() {
     );
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn blind_second_review_shows_no_score_status_or_earlier_decision() {
+    let mut s = state(item(vec![cand(9, "C0000100", 0.97)]));
+    s.second = crate::tui::state::SecondSlot::Showing(Box::new(
+        crate::tui::test_fixtures::second_review(),
+    ));
+    s.second_waiting = 2;
+    let terminal = draw(&mut s, 120, 30);
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("second review (blind)"));
+    assert!(screen.contains("SECOND REVIEW (blind)"));
+    for leak in ["0.93", "approved", "ann", "C0007719", "pending", "[1/"] {
+        assert!(!screen.contains(leak), "{leak:?} shows:\n{screen}");
+    }
+    insta::assert_snapshot!(terminal.backend());
+}

@@ -1,0 +1,221 @@
+//! The second reviews a reviewer is offered, at the store, with one connection per person as a
+//! team works: never one's own decision, never a request another screen holds, never a decision
+//! since undone; keyset pages in request order; the count agrees with the pages; a verdict takes
+//! a review off every list and its undo puts it back.
+
+use matchgate::domain::claim::{ClaimOutcome, Claimant};
+use matchgate::domain::roles::Role;
+use matchgate::domain::{Decision, QueueFilter, QueueSort, ReasonCode, StateFilter, Verdict};
+use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use matchgate::store::{PageFrom, SecondReview, Store};
+
+const FIXTURE: &str = "\
+request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip
+R1,C1,0.99,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701,Ann,Archer,1970-01-01,1,Main St,Springfield,IL,62701
+R2,C2,0.97,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702
+R3,C3,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703
+R4,C4,0.93,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704
+";
+
+struct Team {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Team {
+    /// root (admin); ann, bob and cat (reviewers); every second review drawn.
+    fn new() -> Team {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("team.db");
+        let (mut store, _) = Store::create(&path).expect("create");
+        let rows = FlaggedReader::new(
+            FIXTURE.as_bytes(),
+            "f.csv",
+            Format::Csv,
+            &ImportOptions::default(),
+        )
+        .expect("reader");
+        store
+            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+            .expect("import");
+        store.add_user("root", Role::Admin, "root").expect("admin");
+        for name in ["ann", "bob", "cat"] {
+            store.add_user(name, Role::Reviewer, "root").expect("user");
+        }
+        store
+            .set_policy("double_review_rate", "1", "root")
+            .expect("policy");
+        Team { _dir: dir, path }
+    }
+
+    /// A person's own connection, as their screen opens it (session = name).
+    fn screen(&self, who: &str) -> Store {
+        let mut store = Store::open(&self.path).expect("open");
+        store.set_claimant(Some(Claimant {
+            reviewer: who.into(),
+            session: who.into(),
+        }));
+        store
+    }
+}
+
+fn request(store: &Store, source: &str) -> i64 {
+    let all = QueueFilter {
+        state: StateFilter::All,
+        ..QueueFilter::default()
+    };
+    store
+        .queue_page(&all, QueueSort::Age, PageFrom::Start, 50)
+        .expect("page")
+        .into_iter()
+        .find(|e| e.source_id == source)
+        .map(|e| e.request_id)
+        .expect("request")
+}
+
+/// Decides the request's only candidate; returns the decision's id.
+fn decide(store: &mut Store, who: &str, source: &str, verdict: Verdict) -> i64 {
+    let id = request(store, source);
+    let match_id = store
+        .review_item(id)
+        .expect("item")
+        .expect("exists")
+        .candidates[0]
+        .match_id;
+    store
+        .record_decision(
+            &Decision {
+                match_id,
+                reviewer: who.into(),
+                verdict,
+                note: None,
+                viewed_ms: 1_000,
+            },
+            who,
+        )
+        .expect("decided")
+        .group_id
+}
+
+/// Every review offered to `who`, read one keyset page of `size` at a time.
+fn offered(store: &Store, who: &str, size: usize) -> Vec<SecondReview> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.second_reviews_page(who, after, size).expect("page");
+        assert!(page.len() <= size);
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = Some(last.key());
+        all.extend(page);
+    }
+    all
+}
+
+fn ids(reviews: &[SecondReview]) -> Vec<i64> {
+    reviews.iter().map(|r| r.decision_id).collect()
+}
+
+#[test]
+fn a_reviewer_is_never_offered_their_own_decision_and_the_other_gets_it_in_request_order() {
+    let team = Team::new();
+    let (mut ann, mut bob) = (team.screen("ann"), team.screen("bob"));
+    // Decided out of request order, by two people.
+    let ann_r3 = decide(&mut ann, "ann", "R3", Verdict::Approve);
+    let ann_r1 = decide(
+        &mut ann,
+        "ann",
+        "R1",
+        Verdict::Reject(ReasonCode::DifferentPerson),
+    );
+    let bob_r2 = decide(&mut bob, "bob", "R2", Verdict::Approve);
+
+    assert_eq!(ids(&offered(&ann, "ann", 1)), vec![bob_r2]);
+    assert_eq!(ann.second_reviews_waiting("ann").expect("count"), 1);
+    let for_bob = offered(&bob, "bob", 1);
+    assert_eq!(ids(&for_bob), vec![ann_r1, ann_r3], "request order");
+    assert!(for_bob.iter().all(|r| r.first_reviewer == "ann"));
+    assert_eq!(
+        ids(&offered(&bob, "bob", 50)),
+        ids(&for_bob),
+        "any page size"
+    );
+    assert_eq!(bob.second_reviews_waiting("bob").expect("count"), 2);
+    assert_eq!(
+        ann.second_review("ann", ann_r1).expect("read"),
+        None,
+        "not even asked for by id"
+    );
+    assert_eq!(
+        bob.second_review("bob", ann_r1)
+            .expect("read")
+            .map(|r| r.request_id),
+        Some(request(&bob, "R1"))
+    );
+
+    // bob's verdict closes it for everyone; ann still never sees her own.
+    bob.claim(request(&bob, "R1")).expect("claim");
+    bob.record_second_verdict(ann_r1, "bob", Verdict::Approve, None, 10, "bob")
+        .expect("second verdict");
+    assert_eq!(ids(&offered(&bob, "bob", 1)), vec![ann_r3]);
+    assert_eq!(bob.second_reviews_waiting("bob").expect("count"), 1);
+    assert_eq!(ids(&offered(&ann, "ann", 1)), vec![bob_r2]);
+}
+
+#[test]
+fn a_request_held_by_another_screen_is_left_out_until_it_is_let_go() {
+    let team = Team::new();
+    let (mut ann, mut bob, mut cat) = (team.screen("ann"), team.screen("bob"), team.screen("cat"));
+    let r1 = decide(&mut ann, "ann", "R1", Verdict::Approve);
+    let r2 = decide(&mut ann, "ann", "R2", Verdict::Approve);
+    let r1_request = request(&bob, "R1");
+    assert_eq!(bob.claim(r1_request).expect("claim"), ClaimOutcome::Claimed);
+
+    assert_eq!(
+        ids(&offered(&bob, "bob", 1)),
+        vec![r1, r2],
+        "its holder still sees it"
+    );
+    assert_eq!(ids(&offered(&cat, "cat", 1)), vec![r2]);
+    assert_eq!(cat.second_reviews_waiting("cat").expect("count"), 1);
+    assert_eq!(cat.second_review("cat", r1).expect("read"), None);
+    assert_eq!(
+        cat.claim(r1_request).expect("claim"),
+        ClaimOutcome::HeldBy("bob".into())
+    );
+
+    bob.release_claim(r1_request).expect("release");
+    assert_eq!(ids(&offered(&cat, "cat", 1)), vec![r1, r2]);
+    assert_eq!(cat.claim(r1_request).expect("claim"), ClaimOutcome::Claimed);
+    assert_eq!(ids(&offered(&bob, "bob", 1)), vec![r2]);
+}
+
+#[test]
+fn an_undone_verdict_reopens_the_review_and_an_undone_first_decision_withdraws_it() {
+    let team = Team::new();
+    let (mut ann, mut bob) = (team.screen("ann"), team.screen("bob"));
+    let r1 = decide(&mut ann, "ann", "R1", Verdict::Approve);
+    let r2 = decide(&mut ann, "ann", "R2", Verdict::Approve);
+    bob.claim(request(&bob, "R1")).expect("claim");
+    let verdict = bob
+        .record_second_verdict(
+            r1,
+            "bob",
+            Verdict::Reject(ReasonCode::NameOnly),
+            None,
+            10,
+            "bob",
+        )
+        .expect("second verdict");
+    assert_eq!(ids(&offered(&bob, "bob", 10)), vec![r2]);
+    bob.undo_group(verdict.group_id, "bob", "bob")
+        .expect("undo");
+    assert_eq!(ids(&offered(&bob, "bob", 10)), vec![r1, r2]);
+
+    // ann takes her decision on R2 back: there is nothing left to review a second time.
+    ann.undo_group(r2, "ann", "ann").expect("undo");
+    assert_eq!(ids(&offered(&bob, "bob", 10)), vec![r1]);
+    assert_eq!(bob.second_reviews_waiting("bob").expect("count"), 1);
+    assert_eq!(bob.second_review("bob", r2).expect("read"), None);
+}
