@@ -361,9 +361,13 @@ mod tests {
                 "several-candidates",
                 "hostile-data",
                 "two-person-rule",
-                "legal-hold"
+                "legal-hold",
+                "supervising"
             ]
         );
+        let supervising = find("supervising").expect("supervising");
+        assert!(supervising.setup.supervise && supervising.setup.release);
+        assert_eq!(supervising.setup.history.len(), 8);
         let two = find("two-person-rule").expect("two-person-rule");
         assert_eq!(
             two.setup.policy,

@@ -140,9 +140,9 @@ mod tests {
             aql: Aql::P1_0,
             ..QualityPolicy::default()
         };
-        // 20 decisions: draws just over 0.05, 0.10, ..., 1.00; one under the 10% rate.
+        // 20 decisions: draws 0.065, 0.11, ..., 0.92; one under the 10% rate.
         let entries: Vec<LotEntry> = (1..=20)
-            .map(|i| entry(i, i as f64 * 0.05 + 0.001, None))
+            .map(|i| entry(i, i as f64 * 0.045 + 0.02, None))
             .collect();
         let plan = plan_lot(&policy, &entries);
         assert_eq!(plan.sample[0], (1, SampleReason::Rate));
