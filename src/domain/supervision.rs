@@ -134,10 +134,26 @@ mod tests {
     fn every_overturn_path_is_named() {
         use MatchStatus::*;
         let cases = [
-            (DecisionAction::Approve, Released, Ok(OverturnEffect::FlagForRecall)),
-            (DecisionAction::Approve, Approved, Ok(OverturnEffect::Withdraw)),
-            (DecisionAction::Approve, Pending, Ok(OverturnEffect::WithdrawFirstApproval)),
-            (DecisionAction::Reject, Rejected, Ok(OverturnEffect::BackToReview)),
+            (
+                DecisionAction::Approve,
+                Released,
+                Ok(OverturnEffect::FlagForRecall),
+            ),
+            (
+                DecisionAction::Approve,
+                Approved,
+                Ok(OverturnEffect::Withdraw),
+            ),
+            (
+                DecisionAction::Approve,
+                Pending,
+                Ok(OverturnEffect::WithdrawFirstApproval),
+            ),
+            (
+                DecisionAction::Reject,
+                Rejected,
+                Ok(OverturnEffect::BackToReview),
+            ),
         ];
         for (action, now, expected) in cases {
             assert_eq!(overturn_effect(action, now), expected, "{action} on {now}");

@@ -11,9 +11,7 @@ use super::history::{HistoryRow, append, match_row, request_state, rerank};
 use super::users::require;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::roles::Act;
-use crate::domain::supervision::{
-    Check, CheckVerdict, OverturnEffect, may_check, overturn_effect,
-};
+use crate::domain::supervision::{Check, CheckVerdict, OverturnEffect, may_check, overturn_effect};
 use crate::domain::{DecisionAction, MatchStatus, ReasonCode, Verdict};
 
 /// What a committed check changed.
@@ -52,13 +50,15 @@ pub(crate) fn checked_decision(
             ))
         })
         .optional()?
-        .map(|(match_id, group_id, reviewer, action, checkable)| Checked {
-            match_id,
-            group_id,
-            reviewer,
-            action: action.parse().unwrap_or(DecisionAction::Note),
-            checkable,
-        }))
+        .map(
+            |(match_id, group_id, reviewer, action, checkable)| Checked {
+                match_id,
+                group_id,
+                reviewer,
+                action: action.parse().unwrap_or(DecisionAction::Note),
+                checkable,
+            },
+        ))
 }
 
 /// Whether a row has been undone.

@@ -4,11 +4,11 @@
 use rusqlite::params;
 
 use super::audit::{DONE, append_audit, refuse};
+use super::claims::{fence, lost_claim};
+use super::gates::{load_context, standing_approvals};
 use super::history::{
     HistoryRow, append, match_row, open_siblings, parse_status, request_state, rerank,
 };
-use super::claims::{fence, lost_claim};
-use super::gates::{load_context, standing_approvals};
 use super::policy::load_policy;
 use super::users::require;
 use super::{Store, StoreError, StoreResult, now_utc};
@@ -389,4 +389,3 @@ impl Store {
         })
     }
 }
-

@@ -72,7 +72,11 @@ pub(super) fn request_state(tx: &Transaction<'_>, request_id: i64) -> StoreResul
 }
 
 /// Recomputes the request's queue state from its matches' statuses and stores it.
-pub(super) fn rerank(tx: &Transaction<'_>, request_id: i64, session: &str) -> StoreResult<QueueState> {
+pub(super) fn rerank(
+    tx: &Transaction<'_>,
+    request_id: i64,
+    session: &str,
+) -> StoreResult<QueueState> {
     let statuses: Vec<MatchStatus> = {
         let mut stmt = tx.prepare_cached("SELECT status FROM matches WHERE request_id = ?")?;
         let rows = stmt.query_map([request_id], |r| r.get::<_, String>(0))?;

@@ -70,7 +70,8 @@ fn under_check_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionUnderCheck> {
     })
 }
 
-const UNDER_CHECK: &str = "SELECT d.id, d.match_id, m.request_id, d.reviewer, d.action, d.reason_code,
+const UNDER_CHECK: &str =
+    "SELECT d.id, d.match_id, m.request_id, d.reviewer, d.action, d.reason_code,
             d.note, d.decided_at, d.viewed_ms, 0, m.status, s2.reviewer, s2.action
        FROM decisions d JOIN matches m ON m.id = d.match_id
        LEFT JOIN second_reviews s ON s.decision_id = d.id
@@ -168,7 +169,10 @@ impl Store {
     }
 
     /// A decision as the supervisor's screen shows it.
-    pub fn decision_under_check(&self, decision_id: i64) -> StoreResult<Option<DecisionUnderCheck>> {
+    pub fn decision_under_check(
+        &self,
+        decision_id: i64,
+    ) -> StoreResult<Option<DecisionUnderCheck>> {
         let sql = format!("{UNDER_CHECK} WHERE d.id = ?");
         Ok(self
             .conn

@@ -51,7 +51,10 @@ pub struct LotPlan {
 
 impl LotPlan {
     /// Sampled decisions not checked yet, in sample order.
-    pub fn to_check<'a>(&'a self, entries: &'a [LotEntry]) -> impl Iterator<Item = (i64, SampleReason)> + 'a {
+    pub fn to_check<'a>(
+        &'a self,
+        entries: &'a [LotEntry],
+    ) -> impl Iterator<Item = (i64, SampleReason)> + 'a {
         self.sample.iter().copied().filter(move |(id, _)| {
             entries
                 .iter()
@@ -89,12 +92,20 @@ pub fn plan_lot(policy: &QualityPolicy, entries: &[LotEntry]) -> LotPlan {
                     sample.push((*id, SampleReason::Lot));
                 }
             }
-            Some(LotStatus::evaluate(days.len() as u64, aql, checked, overturns))
+            Some(LotStatus::evaluate(
+                days.len() as u64,
+                aql,
+                checked,
+                overturns,
+            ))
         }
         _ => None,
     };
     let checked = entries.iter().filter(|e| e.overturned.is_some()).count() as u32;
-    let overturns = entries.iter().filter(|e| e.overturned == Some(true)).count() as u32;
+    let overturns = entries
+        .iter()
+        .filter(|e| e.overturned == Some(true))
+        .count() as u32;
     LotPlan {
         sample,
         size: days.len() as u64,
@@ -153,7 +164,9 @@ mod tests {
             aql: Aql::P1_0,
             ..QualityPolicy::default()
         };
-        let mut entries: Vec<LotEntry> = (1..=20).map(|i| entry(i, i as f64 * 0.05 - 0.001, None)).collect();
+        let mut entries: Vec<LotEntry> = (1..=20)
+            .map(|i| entry(i, i as f64 * 0.05 - 0.001, None))
+            .collect();
         entries[0].overturned = Some(true);
         let plan = plan_lot(&policy, &entries);
         let status = plan.status.unwrap();
