@@ -77,7 +77,7 @@ fn figures_line(out: &mut String, name: &str, width: usize, f: &Figures) {
     });
     let _ = writeln!(
         out,
-        "{} {:>9} {:>7} {} {:>8} {:>8} {:>7} {:>9} {:>7} {} {}",
+        "{} {:>9} {:>7} {} {:>8} {:>8} {:>7} {:>10} {:>7} {} {}",
         cell(name, width),
         f.decisions,
         percent(f.approval_rate),
@@ -116,10 +116,10 @@ pub fn render(report: &FiguresReport) -> String {
         .as_deref()
         .map_or("all time".to_string(), |s| format!("since {s}"));
     let _ = writeln!(out, "Reviewers ({period}; standing decisions)");
-    let width = name_width(report.reviewers.iter().map(|r| r.reviewer.as_str()), 12);
+    let width = name_width(report.reviewers.iter().map(|r| r.reviewer.as_str()), 13);
     let _ = writeln!(
         out,
-        "{} {:>9} {:>7} {:<10} {:>8} {:>8} {:>7} {:>9} {:>7} {:<10} {}",
+        "{} {:>9} {:>7} {:<10} {:>8} {:>8} {:>7} {:>10} {:>7} {:<10} {}",
         cell("reviewer", width),
         "decisions",
         "approve",

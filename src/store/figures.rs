@@ -21,8 +21,8 @@
 //!   second reviewer) pairs; approve/reject on each side.
 //! - *Batches*: each batch's state now (`since` selects batches created at or after it): its
 //!   requests and flagged matches, its matches approved (not yet released), released, rejected
-//!   (by the reason of the standing row that rejected it, `none` when it had none), escalated,
-//!   and its decisions a supervisor overturned.
+//!   (by the reason of the latest standing reject or overturn row that left it rejected, `none`
+//!   when it had none), escalated, and its decisions a supervisor overturned.
 
 use std::collections::BTreeMap;
 
@@ -390,14 +390,15 @@ impl Store {
                 }
             }
         }
-        // The reason a rejected match carries: that of the latest standing row (not an undo)
-        // that rejected it — the reviewer's reason, `not_chosen` for a candidate closed by an
-        // approval, or the supervisor's when an overturn withdrew an approval.
+        // The reason a rejected match carries: that of the latest standing reject or overturn
+        // row that left it rejected — the reviewer's reason, `not_chosen` for a candidate closed
+        // by an approval, or the supervisor's when an overturn withdrew an approval. (Agreements
+        // and second verdicts do not move a match, so their reasons are not its reason.)
         let by_reason = format!(
             "SELECT m.batch_id,
                     coalesce((SELECT d.reason_code FROM decisions d
                                WHERE d.match_id = m.id AND d.status_after = 'rejected'
-                                 AND d.action != 'undo' AND {STANDING_D}
+                                 AND d.action IN ('reject', 'overturn') AND {STANDING_D}
                                ORDER BY d.id DESC LIMIT 1), 'none'),
                     count(*)
                FROM matches m WHERE m.status = 'rejected' AND +m.id < {HIDDEN_MATCHES_FROM}
