@@ -42,7 +42,7 @@ pub fn bar(rate: Option<f64>) -> String {
     };
     let eighths = (rate.clamp(0.0, 1.0) * (BAR_CELLS * 8) as f64).round() as usize;
     let mut out: String = std::iter::repeat_n(EIGHTHS[7], eighths / 8).collect();
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         out.push(EIGHTHS[eighths % 8 - 1]);
     }
     let used = out.chars().count();
@@ -119,7 +119,7 @@ pub fn render(report: &FiguresReport) -> String {
     let width = name_width(report.reviewers.iter().map(|r| r.reviewer.as_str()), 13);
     let _ = writeln!(
         out,
-        "{} {:>9} {:>7} {:<10} {:>8} {:>8} {:>7} {:>10} {:>7} {:<10} {}",
+        "{} {:>9} {:>7} {:<10} {:>8} {:>8} {:>7} {:>10} {:>7} {:<10} 95% interval",
         cell("reviewer", width),
         "decisions",
         "approve",
@@ -130,7 +130,6 @@ pub fn render(report: &FiguresReport) -> String {
         "overturned",
         "rate",
         "",
-        "95% interval",
     );
     for r in &report.reviewers {
         figures_line(&mut out, &r.reviewer, width, &r.figures);
