@@ -330,6 +330,15 @@ pub struct StatsArgs {
     /// Print a JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The supervisors' figures: per reviewer (decisions, approval rate, median seconds,
+    /// decisions per active hour, spot checks and overturn rate with its 95% interval),
+    /// agreement with second reviewers (percent, Cohen's kappa) and what came of each batch.
+    #[arg(long)]
+    pub reviewers: bool,
+    /// With --reviewers: only decisions made at or after T (RFC 3339, or YYYY-MM-DD for the
+    /// start of that UTC day); batches created at or after T.
+    #[arg(long, value_name = "T", requires = "reviewers")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,5 @@
-//! `matchgate stats`: counts of matches by batch and status.
+//! `matchgate stats`: counts of matches by batch and status; with `--reviewers`, the
+//! supervisors' figures (`stats_figures.rs`).
 
 use std::process::ExitCode;
 
@@ -9,7 +10,13 @@ use crate::domain::MatchStatus;
 use crate::domain::text_safety::{escape_for_display, json_for_terminal};
 use crate::store::Store;
 
+#[path = "stats_figures.rs"]
+mod figures;
+
 pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    if args.reviewers {
+        return figures::run(args);
+    }
     let store = Store::open(&args.db.db)?;
     let stats = store.stats()?;
     if args.json {

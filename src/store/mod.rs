@@ -9,6 +9,7 @@ mod decisions;
 mod error;
 mod export;
 pub mod export_file;
+mod figures;
 mod gates;
 mod gates_batch;
 mod history;
@@ -36,6 +37,9 @@ pub use checks::CheckOutcome;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
+pub use figures::{
+    Agreement, BatchFigures, Bounds, Figures, FiguresReport, PairAgreement, ReviewerFigures,
+};
 pub use import::{CHUNK_ROWS, CHUNK_TIME, CleanedImport, ImportNotice};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;

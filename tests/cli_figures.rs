@@ -1,0 +1,431 @@
+//! `matchgate stats --reviewers` from the outside, on a small history written through the public
+//! store API (decisions, an undo, blind second verdicts, supervisors' checks and an undone check):
+//! exact counts and rates, medians, a kappa worked out by hand, Wilson bounds against the domain
+//! function, the JSON shape, --since, and refusals of bad input.
+
+mod support;
+
+use std::path::Path;
+
+use matchgate::domain::quality::wilson_interval;
+use matchgate::domain::supervision::{Check, CheckVerdict};
+use matchgate::domain::{Decision, ReasonCode, Verdict};
+use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+use matchgate::store::Store;
+use serde_json::Value;
+use support::{db, run, stderr, stdout};
+
+const HEADER: &str = "request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin";
+
+/// `n` complete, agreeing requests R1..Rn with one candidate each (every gate passes).
+fn fixture(n: usize) -> String {
+    let mut csv = format!("{HEADER}\n");
+    for i in 1..=n {
+        csv.push_str(&format!(
+            "R{i},C{i},0.9,Ann,Archer{i},1970-01-01,{i},Main St,Springfield,IL,62701,Ann,Archer{i},1970-01-01,{i},Main St,Springfield,IL,62701,900-11-{i:04}\n"
+        ));
+    }
+    csv
+}
+
+fn create(path: &Path, requests: usize) -> Store {
+    let (mut store, _) = Store::create(path).expect("create");
+    let csv = fixture(requests);
+    let rows = FlaggedReader::new(
+        csv.as_bytes(),
+        "f.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    store
+        .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+        .expect("import");
+    store
+}
+
+fn match_of(path: &Path, request: &str) -> i64 {
+    db(path)
+        .query_row(
+            "SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id
+              WHERE r.source_id = ?",
+            [request],
+            |r| r.get(0),
+        )
+        .expect("match")
+}
+
+/// Decides request `request`; returns the decision's id (its group's first row).
+fn decide(store: &mut Store, path: &Path, request: &str, who: &str, v: Verdict, ms: u64) -> i64 {
+    let decision = Decision {
+        match_id: match_of(path, request),
+        reviewer: who.into(),
+        verdict: v,
+        note: None,
+        viewed_ms: ms,
+    };
+    store
+        .record_decision(&decision, "s")
+        .expect("decision")
+        .group_id
+}
+
+fn second(store: &mut Store, first: i64, who: &str, v: Verdict) {
+    store
+        .record_second_verdict(first, who, v, None, 1500, "s")
+        .expect("second verdict");
+}
+
+fn check(store: &mut Store, decision_id: i64, verdict: CheckVerdict) -> i64 {
+    let check = Check {
+        decision_id,
+        supervisor: "sue".into(),
+        verdict,
+        note: Some("checked".into()),
+        viewed_ms: 900,
+    };
+    store
+        .record_check(&check, "s")
+        .expect("check")
+        .outcome
+        .group_id
+}
+
+/// The history the figures are asserted on (numbers worked out by hand in the test).
+fn history(path: &Path) -> String {
+    let mut store = create(path, 12);
+    store
+        .set_policy("double_review_rate", "1", "sue")
+        .expect("every decision gets a second review");
+    let reject = |r| Verdict::Reject(r);
+    let a1 = decide(&mut store, path, "R1", "ann", Verdict::Approve, 4000);
+    let a2 = decide(&mut store, path, "R2", "ann", Verdict::Approve, 6000);
+    let a3 = decide(&mut store, path, "R3", "ann", Verdict::Approve, 10000);
+    decide(&mut store, path, "R4", "ann", Verdict::Approve, 2000);
+    let a5 = decide(
+        &mut store,
+        path,
+        "R5",
+        "ann",
+        reject(ReasonCode::DobConflict),
+        3000,
+    );
+    let a6 = decide(
+        &mut store,
+        path,
+        "R6",
+        "ann",
+        reject(ReasonCode::Ambiguous),
+        5000,
+    );
+    // Undone: not a decision any more.
+    let a7 = decide(&mut store, path, "R11", "ann", Verdict::Approve, 100_000);
+    store.undo_group(a7, "ann", "s").expect("undo");
+    // Escalating is not a checkable decision.
+    decide(&mut store, path, "R11", "bob", Verdict::Escalate, 50_000);
+    // The later part of the history, for --since.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let mark = matchgate::store::now_utc();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let b1 = decide(&mut store, path, "R7", "bob", Verdict::Approve, 1000);
+    let b2 = decide(&mut store, path, "R8", "bob", Verdict::Approve, 7000);
+    let b3 = decide(
+        &mut store,
+        path,
+        "R9",
+        "bob",
+        reject(ReasonCode::DobConflict),
+        2000,
+    );
+    let b4 = decide(
+        &mut store,
+        path,
+        "R10",
+        "bob",
+        reject(ReasonCode::StaleAddress),
+        8000,
+    );
+    decide(&mut store, path, "R12", "bob", Verdict::Approve, 3000);
+
+    // (ann, bob): A/A 2, A/R 1, R/A 1, R/R 1. (bob, ann): A/A 1, R/R 2.
+    second(&mut store, a1, "bob", Verdict::Approve);
+    second(&mut store, a2, "bob", reject(ReasonCode::NameOnly));
+    second(&mut store, a3, "bob", Verdict::Approve);
+    second(&mut store, a5, "bob", reject(ReasonCode::DobConflict));
+    second(&mut store, a6, "bob", Verdict::Approve);
+    second(&mut store, b1, "ann", Verdict::Approve);
+    second(&mut store, b3, "ann", reject(ReasonCode::DobConflict));
+    second(&mut store, b4, "ann", reject(ReasonCode::DobConflict));
+
+    // ann: 4 checked, 2 overturned. bob: 2 checked (a third check undone), none overturned.
+    check(&mut store, a1, CheckVerdict::Agree);
+    check(&mut store, a2, CheckVerdict::Overturn(ReasonCode::NameOnly));
+    check(&mut store, a5, CheckVerdict::Agree);
+    check(&mut store, a6, CheckVerdict::Overturn(ReasonCode::Other));
+    check(&mut store, b1, CheckVerdict::Agree);
+    check(&mut store, b2, CheckVerdict::Agree);
+    let undone = check(&mut store, b3, CheckVerdict::Agree);
+    store.undo_group(undone, "sue", "s").expect("undo check");
+    mark
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn close(actual: &Value, expected: f64) {
+    let actual = actual.as_f64().unwrap_or(f64::NAN);
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+fn reviewer<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["reviewers"]
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["reviewer"] == name))
+        .unwrap_or_else(|| panic!("{name} in {report:#}"))
+}
+
+#[test]
+fn figures_of_a_known_history_are_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("f.db");
+    history(&path);
+    let p = path.to_str().expect("utf-8");
+    let report = json(&["stats", "--db", p, "--reviewers", "--json"]);
+
+    let names: Vec<&str> = report["reviewers"]
+        .as_array()
+        .expect("reviewers")
+        .iter()
+        .map(|r| r["reviewer"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["ann", "bob"], "sue checked but decided nothing");
+
+    let hours = |who: &str| -> i64 {
+        db(&path)
+            .query_row(
+                "SELECT count(DISTINCT substr(decided_at, 1, 13)) FROM decisions
+                  WHERE reviewer = ? AND action IN ('approve', 'reject') AND spot_draw IS NOT NULL",
+                [who],
+                |r| r.get(0),
+            )
+            .expect("hours")
+    };
+    let ann = reviewer(&report, "ann");
+    assert_eq!(ann["decisions"], 6, "the undone approval is not counted");
+    assert_eq!(ann["approvals"], 4);
+    assert_eq!(ann["rejections"], 2);
+    close(&ann["approval_rate"], 4.0 / 6.0);
+    // 2000 3000 4000 | 5000 6000 10000
+    close(&ann["median_seconds"], 4.5);
+    assert_eq!(ann["active_hours"], hours("ann"));
+    close(&ann["decisions_per_hour"], 6.0 / hours("ann") as f64);
+    assert_eq!(ann["spot_checked"], 4);
+    assert_eq!(ann["overturned"], 2);
+    close(&ann["overturn_rate"], 0.5);
+    let w = wilson_interval(2, 4).expect("interval");
+    close(&ann["overturn_interval"]["lower"], w.lower);
+    close(&ann["overturn_interval"]["upper"], w.upper);
+
+    let bob = reviewer(&report, "bob");
+    assert_eq!(bob["decisions"], 5, "the escalation is not a decision");
+    assert_eq!(bob["approvals"], 3);
+    close(&bob["median_seconds"], 3.0);
+    assert_eq!(bob["spot_checked"], 2, "the undone check does not count");
+    assert_eq!(bob["overturned"], 0);
+    close(&bob["overturn_rate"], 0.0);
+    close(&bob["overturn_interval"]["lower"], 0.0);
+    close(
+        &bob["overturn_interval"]["upper"],
+        wilson_interval(0, 2).expect("interval").upper,
+    );
+
+    let all = &report["overall"];
+    assert_eq!(all["decisions"], 11);
+    assert_eq!(all["approvals"], 7);
+    // 1 2 2 3 3 [4] 5 6 7 8 10 (thousands of ms)
+    close(&all["median_seconds"], 4.0);
+    assert_eq!(all["spot_checked"], 6);
+    assert_eq!(all["overturned"], 2);
+    let w = wilson_interval(2, 6).expect("interval");
+    close(&all["overturn_interval"]["lower"], w.lower);
+    close(&all["overturn_interval"]["upper"], w.upper);
+
+    // Kappa by hand. (ann, bob): p_o = 3/5, p_e = (3/5)(3/5) + (2/5)(2/5) = 0.52,
+    // kappa = 0.08 / 0.48 = 1/6. (bob, ann): p_o = 1, p_e = 5/9, kappa = 1.
+    // Pooled table A/A 3, A/R 1, R/A 1, R/R 3: p_o = 0.75, p_e = 0.5, kappa = 0.5.
+    let pairs = report["pairs"].as_array().expect("pairs");
+    assert_eq!(pairs.len(), 2);
+    assert_eq!(
+        (&pairs[0]["first"], &pairs[0]["second"]),
+        (&"ann".into(), &"bob".into())
+    );
+    assert_eq!(pairs[0]["items"], 5);
+    assert_eq!(pairs[0]["both_approved"], 2);
+    assert_eq!(pairs[0]["first_approved_second_rejected"], 1);
+    assert_eq!(pairs[0]["first_rejected_second_approved"], 1);
+    assert_eq!(pairs[0]["both_rejected"], 1);
+    close(&pairs[0]["percent_agreement"], 0.6);
+    close(&pairs[0]["kappa"], 1.0 / 6.0);
+    assert_eq!(
+        (&pairs[1]["first"], &pairs[1]["second"]),
+        (&"bob".into(), &"ann".into())
+    );
+    assert_eq!(pairs[1]["items"], 3);
+    close(&pairs[1]["percent_agreement"], 1.0);
+    close(&pairs[1]["kappa"], 1.0);
+    assert_eq!(report["pooled"]["items"], 8);
+    close(&report["pooled"]["percent_agreement"], 0.75);
+    close(&report["pooled"]["kappa"], 0.5);
+
+    // The batch now: R1 R3 R4 R7 R8 R12 approved; R2 withdrawn by the overturn (name_only), R5
+    // and R9 dob_conflict, R10 stale_address rejected; R6 back to review; R11 escalated.
+    let batches = report["batches"].as_array().expect("batches");
+    assert_eq!(batches.len(), 1);
+    let b = &batches[0];
+    assert_eq!(b["requested"], 12);
+    assert_eq!(b["flagged"], 12);
+    assert_eq!(b["approved"], 6);
+    assert_eq!(b["released"], 0);
+    assert_eq!(b["rejected"], 4);
+    assert_eq!(
+        b["rejected_by_reason"],
+        serde_json::json!({"dob_conflict": 2, "name_only": 1, "stale_address": 1})
+    );
+    assert_eq!(b["escalated"], 1);
+    assert_eq!(b["overturned"], 2);
+
+    // The table for people shows the same numbers, with bars.
+    let table = stdout(&run(&["stats", "--db", p, "--reviewers"]));
+    let ann_line = table
+        .lines()
+        .find(|l| l.starts_with("ann "))
+        .unwrap_or_else(|| panic!("{table}"));
+    for cell in ["66.7%", "4.5", "50.0%", "██████▋ ", "█████ "] {
+        assert!(ann_line.contains(cell), "{cell:?} in {ann_line}");
+    }
+    assert!(table.contains("pooled"), "{table}");
+    assert!(table.contains("0.500"), "pooled kappa in {table}");
+    assert!(table.contains("dob_conflict 2"), "{table}");
+}
+
+#[test]
+fn since_keeps_later_decisions_and_bad_times_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("f.db");
+    let mark = history(&path);
+    let p = path.to_str().expect("utf-8");
+
+    let later = json(&[
+        "stats",
+        "--db",
+        p,
+        "--reviewers",
+        "--json",
+        "--since",
+        &mark,
+    ]);
+    let names: Vec<&Value> = later["reviewers"]
+        .as_array()
+        .expect("reviewers")
+        .iter()
+        .map(|r| &r["reviewer"])
+        .collect();
+    assert_eq!(names, [&Value::from("bob")], "ann decided before the mark");
+    assert_eq!(later["overall"]["decisions"], 5);
+    assert_eq!(later["overall"]["spot_checked"], 2);
+    assert_eq!(
+        later["pooled"]["items"], 3,
+        "only bob's decisions' second reviews"
+    );
+    assert_eq!(later["since"], Value::from(mark.clone()));
+
+    // A day: from its start (UTC). Tomorrow has nothing; the batch was created before it.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let none = json(&[
+        "stats",
+        "--db",
+        p,
+        "--reviewers",
+        "--json",
+        "--since",
+        &tomorrow,
+    ]);
+    assert_eq!(none["reviewers"], serde_json::json!([]));
+    assert_eq!(none["overall"]["decisions"], 0);
+    assert_eq!(none["overall"]["median_seconds"], Value::Null);
+    assert_eq!(none["pooled"]["kappa"], Value::Null);
+    assert_eq!(none["batches"], serde_json::json!([]));
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let all = json(&[
+        "stats",
+        "--db",
+        p,
+        "--reviewers",
+        "--json",
+        "--since",
+        &yesterday,
+    ]);
+    assert_eq!(all["overall"]["decisions"], 11);
+
+    for bad in ["last tuesday", "2026-13-01", "2026-02-30T25:00:00Z", ""] {
+        let out = run(&["stats", "--db", p, "--reviewers", "--since", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("bad --since") && err.contains("RFC 3339"),
+            "{bad:?}: {err}"
+        );
+        assert!(stdout(&out).is_empty(), "nothing printed for {bad:?}");
+    }
+    // --since without --reviewers is a usage error.
+    let out = run(&["stats", "--db", p, "--since", "2026-01-01"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--reviewers"), "{}", stderr(&out));
+    // A missing database is refused before anything else.
+    let missing = dir.path().join("none.db");
+    let out = run(&[
+        "stats",
+        "--db",
+        missing.to_str().expect("utf-8"),
+        "--reviewers",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn names_are_escaped_in_the_table_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("f.db");
+    let mut store = create(&path, 2);
+    let hostile = "eve\u{1b}[2J\u{202e}";
+    decide(&mut store, &path, "R1", hostile, Verdict::Approve, 1000);
+    drop(store);
+    let p = path.to_str().expect("utf-8");
+    let table = run(&["stats", "--db", p, "--reviewers"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("eve\\e[2J"), "{text}");
+    let out = run(&["stats", "--db", p, "--reviewers", "--json"]);
+    let raw = stdout(&out);
+    assert!(
+        !raw.contains('\u{1b}') && !raw.contains('\u{202e}'),
+        "{raw:?}"
+    );
+    let report: Value = serde_json::from_str(&raw).expect("json");
+    assert_eq!(
+        report["reviewers"][0]["reviewer"], hostile,
+        "JSON keeps the name, escaped"
+    );
+}
