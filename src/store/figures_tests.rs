@@ -209,14 +209,15 @@ fn every_figure_is_read_over_an_index() {
         assert!(!scans_table, "a full table scan in {sql}\n{plan:#?}");
         if sql.contains("GROUP BY d.reviewer ORDER BY d.reviewer") {
             assert!(
-                uses(plan, "COVERING INDEX decisions_lots"),
-                "decision counts read the lots index alone: {plan:#?}"
+                uses(plan, "COVERING INDEX decisions_figures"),
+                "decision counts read the figures index alone: {plan:#?}"
             );
         }
         if sql.contains("SELECT avg(v)") {
             assert!(
-                uses(plan, "decisions_by_reviewer") || uses(plan, "decisions_lots"),
-                "the median reads one reviewer's (or the period's) range: {plan:#?}"
+                uses(plan, "COVERING INDEX decisions_figures")
+                    || uses(plan, "COVERING INDEX decisions_viewed"),
+                "the median reads an index in viewed_ms order: {plan:#?}"
             );
         }
         if sql.contains("c.checks IS NOT NULL") {

@@ -348,8 +348,13 @@ CREATE INDEX decisions_by_checks   ON decisions (checks) WHERE checks IS NOT NUL
 -- Lots (one reviewer's checkable decisions on one day) and their draws, without the table.
 CREATE INDEX decisions_lots ON decisions (decided_at, reviewer, action, spot_draw)
     WHERE spot_draw IS NOT NULL;
--- Figures per reviewer (counts by verdict, time looked) from the index alone.
-CREATE INDEX decisions_figures ON decisions (reviewer, action, viewed_ms);
+-- Figures per reviewer from the index alone: counts by verdict and active hours (a covering
+-- scan per reviewer) and the exact median time looked (read in order, by OFFSET).
+CREATE INDEX decisions_figures ON decisions (reviewer, viewed_ms, action, decided_at, spot_draw)
+    WHERE spot_draw IS NOT NULL;
+-- The everyone-median, read in order the same way.
+CREATE INDEX decisions_viewed ON decisions (viewed_ms, decided_at, spot_draw)
+    WHERE spot_draw IS NOT NULL;
 CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
