@@ -97,6 +97,9 @@ fn history(path: &Path) -> String {
     store
         .set_policy("double_review_rate", "1", "sue")
         .expect("every decision gets a second review");
+    store
+        .set_policy("supervisors", "sue", "sue")
+        .expect("sue supervises (a database without registered users)");
     let reject = |r| Verdict::Reject(r);
     let a1 = decide(&mut store, path, "R1", "ann", Verdict::Approve, 4000);
     let a2 = decide(&mut store, path, "R2", "ann", Verdict::Approve, 6000);
