@@ -51,7 +51,7 @@ pub enum Action {
     Undone(String),
     /// A write was refused or failed: nothing was saved.
     Failed(String),
-    FiguresLoaded(Vec<String>),
+    FiguresLoaded(Box<super::figures::FiguresView>),
     /// Another session committed something.
     StoreChanged,
     Terminate,

@@ -4,7 +4,7 @@
 //! panel, reused.
 
 pub mod action;
-mod figures;
+pub mod figures;
 pub mod keys;
 mod session;
 pub mod state;

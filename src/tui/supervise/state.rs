@@ -135,8 +135,8 @@ pub struct SuperviseState {
     pub height: u16,
     pub quit: bool,
     pub checks: Vec<CheckMade>,
-    /// The figures view's lines, once loaded.
-    pub figures: Option<Vec<String>>,
+    /// The figures view, once loaded.
+    pub figures: Option<super::figures::FiguresView>,
 }
 
 impl SuperviseState {

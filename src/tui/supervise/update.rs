@@ -91,8 +91,8 @@ pub fn update(state: &mut SuperviseState, action: Action) -> Vec<Effect> {
             state.set_status(StatusKind::Error, format!("NOT saved: {message}"));
             Vec::new()
         }
-        Action::FiguresLoaded(lines) => {
-            state.figures = Some(lines);
+        Action::FiguresLoaded(view) => {
+            state.figures = Some(*view);
             Vec::new()
         }
         Action::StoreChanged => {

@@ -281,7 +281,7 @@ fn render_popup(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, theme
                 area.width.saturating_sub(4),
                 area.height.saturating_sub(2),
             );
-            super::figures::render(frame, popup, state.figures.as_deref(), theme);
+            super::figures::render(frame, popup, state.figures.as_ref(), theme);
         }
     }
 }

@@ -319,8 +319,8 @@ impl Worker for SuperviseWorker<'_> {
                     Err(e) => failed(e),
                 }
             }
-            Effect::LoadFigures => match super::figures::lines(self.store, &self.since_day) {
-                Ok(lines) => Action::FiguresLoaded(lines),
+            Effect::LoadFigures => match super::figures::load(self.store, &self.since_day) {
+                Ok(view) => Action::FiguresLoaded(Box::new(view)),
                 Err(e) => failed(e),
             },
         };
