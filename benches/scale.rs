@@ -6,7 +6,8 @@
 //! if missing) doing the same work on the same file. Also the longest commit a reviewer waited
 //! for while the import ran: another connection deciding in a loop.
 //!
-//! Timings are wall clock on a shared machine: read the ratios, not the seconds.
+//! Timings are wall clock on a shared machine: read the ratios, not the seconds. SCALE_ROWS sets
+//! the large size; SCALE_IMPORT_ONLY=1 runs only its import beside the reviewer.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -100,9 +101,18 @@ impl Table {
     }
 }
 
+/// One reviewer commit during the import: its whole wait, split into the time queued for
+/// another connection's lock (the store's busy handler) and the rest (the decision's own
+/// statements, its fsync and any WAL checkpoint its commit ran), in milliseconds.
+struct Wait {
+    total: f64,
+    lock: f64,
+    rest: f64,
+}
+
 /// Decides (notes) in a loop on another connection until told to stop; returns every commit's
-/// wait in milliseconds.
-fn decider(db: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<f64>> {
+/// wait.
+fn decider(db: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<Wait>> {
     std::thread::spawn(move || {
         let mut store = Store::open(&db).expect("decider opens");
         let ids: Vec<i64> = rusqlite::Connection::open(&db)
@@ -123,16 +133,33 @@ fn decider(db: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<f6
                 note: Some("checked".into()),
                 viewed_ms: 0,
             };
+            let locked_before = store.lock_waited();
             let started = Instant::now();
             store
                 .record_decision(&decision, "bench")
                 .expect("a decision during the import is saved");
-            waits.push(started.elapsed().as_secs_f64() * 1000.0);
+            let total = started.elapsed().as_secs_f64() * 1000.0;
+            let lock = (store.lock_waited() - locked_before).as_secs_f64() * 1000.0;
+            waits.push(Wait {
+                total,
+                lock,
+                rest: (total - lock).max(0.0),
+            });
             i += 1;
             std::thread::sleep(Duration::from_millis(20));
         }
         waits
     })
+}
+
+/// Longest and 99th percentile of one part of the waits, in milliseconds.
+fn max_p99(waits: &[Wait], part: impl Fn(&Wait) -> f64) -> (f64, f64) {
+    let mut v: Vec<f64> = waits.iter().map(part).collect();
+    v.sort_by(f64::total_cmp);
+    match v.last() {
+        Some(max) => (*max, v[v.len() * 99 / 100]),
+        None => (0.0, 0.0),
+    }
 }
 
 fn main() {
@@ -155,7 +182,14 @@ fn main() {
         "figure", "matchgate", "floor", "ratio", "peak memory"
     );
     let mut table = Table(Vec::new());
-    for n in [10_000, rows] {
+    // SCALE_IMPORT_ONLY=1: only the import beside a reviewer, at SCALE_ROWS (for iterating).
+    let import_only = std::env::var_os("SCALE_IMPORT_ONLY").is_some();
+    let sizes = if import_only {
+        vec![rows]
+    } else {
+        vec![10_000, rows]
+    };
+    for n in sizes {
         let csv = dir.join(format!("m{n}.csv"));
         if !csv.exists() {
             run(
@@ -219,15 +253,30 @@ fn main() {
         let waits = decider(db.clone(), stop.clone());
         let mg = run(BIN, &["import", "--db", d, c, "--batch", "big"], None);
         stop.store(true, Ordering::Relaxed);
-        let mut waits = waits.join().expect("decider");
+        let waits = waits.join().expect("decider");
         table.add(&format!("import {n} rows (vs .import)"), &mg, &floor);
-        waits.sort_by(f64::total_cmp);
-        if let Some(max) = waits.last() {
-            println!(
-                "  reviewer commits during the import: {} saved, longest {max:.1} ms, p99 {:.1} ms",
-                waits.len(),
-                waits[waits.len() * 99 / 100]
-            );
+        let (max, p99) = max_p99(&waits, |w| w.total);
+        let (lock_max, lock_p99) = max_p99(&waits, |w| w.lock);
+        let (rest_max, rest_p99) = max_p99(&waits, |w| w.rest);
+        println!(
+            "  reviewer commits during the import: {} saved, longest {max:.1} ms, p99 {p99:.1} ms",
+            waits.len()
+        );
+        println!(
+            "    waiting for the lock: longest {lock_max:.1} ms, p99 {lock_p99:.1} ms; \
+             the decision and its commit (fsync, checkpoint): longest {rest_max:.1} ms, \
+             p99 {rest_p99:.1} ms"
+        );
+        if let Some(path) = std::env::var_os("SCALE_WAITS") {
+            // Every commit's wait, for a closer look: total, lock, rest (ms).
+            let lines: String = waits
+                .iter()
+                .map(|w| format!("{:.2},{:.2},{:.2}\n", w.total, w.lock, w.rest))
+                .collect();
+            std::fs::write(path, lines).expect("waits file");
+        }
+        if import_only {
+            continue;
         }
         // A million approvals (or all of a smaller set), two million decisions, and a release
         // of a million for recall, written directly.

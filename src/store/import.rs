@@ -1,19 +1,22 @@
 //! Importing flagged matches on two threads: a reading thread parses, checks and prepares rows
 //! (flags, JSON, search text, request totals); this thread only binds them, in short write
-//! transactions (at most [`CHUNK_ROWS`] rows or about [`CHUNK_TIME`] each, then a pause so a
-//! waiting reviewer gets the lock). The rows stay invisible to every reader until one tiny
+//! transactions (at most [`CHUNK_ROWS`] rows, and the write lock held about [`LOCK_HOLD`] each,
+//! commit included; then a pause so a waiting reviewer gets the lock, see `import_chunk`). The rows stay invisible to every reader until one tiny
 //! transaction publishes the import, so from a reader's point of view an import is still all or
 //! nothing; a failed import deletes its rows, and a killed one is cleaned up by the next.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rusqlite::Connection;
 
+pub use super::import_chunk::{CHUNK_ROWS, LOCK_HOLD};
+use super::import_chunk::{Chunk, unwatch_wal, watch_wal};
 use super::import_rows::{Group, Grouper};
 use super::import_writer::Writer;
-pub use super::imports::{CHUNK_ROWS, CHUNK_TIME, CleanedImport};
-use super::imports::{Chunk, ImportMark, YIELD_GAP, begin, clean_up, heartbeat, publish};
+pub use super::imports::CleanedImport;
+use super::imports::{ImportMark, begin, clean_up, heartbeat, publish};
 use super::{Store, StoreResult};
 use crate::import::{ImportReport, ImportRow, OnBadRow, RowError};
 
@@ -21,9 +24,6 @@ use crate::import::{ImportReport, ImportRow, OnBadRow, RowError};
 /// indexes probed for every row in memory at a million rows, within the import's 100 MB. The
 /// connection's own setting is restored afterwards.
 const IMPORT_CACHE_KIB: i64 = -32 * 1024;
-/// WAL pages between checkpoints during an import (64 MiB of 4 KiB pages; SQLite's default
-/// is 1000).
-const IMPORT_CHECKPOINT_PAGES: i64 = 16_384;
 /// Rows the reading thread sends at a time, and how many such parcels may wait: a bounded
 /// queue keeps memory flat when the writer is the slower side.
 const PARCEL_ROWS: usize = 512;
@@ -93,21 +93,20 @@ impl Store {
         // no check could fail. The setting belongs to this connection only (a crash cannot
         // leave it off).
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        // The chunks need not survive a power cut one by one: until the import is published
-        // they are invisible, and an unfinished import is cleaned up. Publishing is durable.
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Short transactions dirty the same index pages again and again; checkpointing less
-        // often copies each page to the database file once instead of once per transaction.
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES)?;
-        let result = self.import_chunked(file, rows, policy, on_bad, &mut notice);
+        // Each short transaction is synced as it commits (`synchronous` stays FULL): left
+        // unsynced, its pages would be flushed by the next reviewer's commit, which syncs the
+        // whole WAL file (measured: one such reviewer commit took 172 ms).
+        // The import checkpoints itself, between its transactions (see `import_chunk`).
+        let wal_frames = Arc::new(AtomicI64::new(0));
+        watch_wal(&mut self.conn, wal_frames.clone())?;
+        let result = self.import_chunked(file, rows, policy, on_bad, &mut notice, wal_frames);
+        let unwatched = unwatch_wal(&mut self.conn);
         let restored = self
             .conn
             .pragma_update(None, "foreign_keys", "ON")
-            .and_then(|()| self.conn.pragma_update(None, "cache_size", cache_before))
-            .and_then(|()| self.conn.pragma_update(None, "synchronous", "FULL"))
-            .and_then(|()| self.conn.pragma_update(None, "wal_autocheckpoint", 1000));
+            .and_then(|()| self.conn.pragma_update(None, "cache_size", cache_before));
         let report = result?;
+        unwatched?;
         restored?;
         Ok(report)
     }
@@ -119,6 +118,7 @@ impl Store {
         policy: OnBadRow,
         on_bad: F,
         notice: &mut N,
+        wal_frames: Arc<AtomicI64>,
     ) -> StoreResult<ImportReport>
     where
         I: IntoIterator<Item = Result<ImportRow, RowError>>,
@@ -140,7 +140,7 @@ impl Store {
         let written = std::thread::scope(|scope| {
             let doomed = &doomed;
             scope.spawn(move || read_side(rows, policy, doomed, send));
-            write_side(conn, &mark, receive, policy, doomed, on_bad)
+            write_side(conn, &mark, receive, policy, doomed, on_bad, wal_frames)
         });
         let report = match written {
             Ok(report) if !doomed.load(Ordering::Relaxed) => report,
@@ -158,7 +158,6 @@ impl Store {
                 return Err(e);
             }
         };
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
         publish(&self.conn, &mark, report.inserted)?;
         Ok(ImportReport {
             committed: true,
@@ -229,10 +228,11 @@ fn write_side<F: FnMut(RowError)>(
     policy: OnBadRow,
     doomed: &AtomicBool,
     mut on_bad: F,
+    wal_frames: Arc<AtomicI64>,
 ) -> StoreResult<ImportReport> {
     let mut report = ImportReport::default();
     let mut writer = Writer::new(conn, mark.clone())?;
-    let mut chunk = Chunk::new();
+    let mut chunk = Chunk::new(wal_frames);
     let result = (|| -> StoreResult<()> {
         for parcel in receive.iter() {
             match parcel {
@@ -276,19 +276,7 @@ fn write_side<F: FnMut(RowError)>(
 /// Ends one short transaction, then pauses so a waiting reviewer's commit goes first.
 fn commit(conn: &Connection, mark: &ImportMark, chunk: &mut Chunk) -> StoreResult<()> {
     heartbeat(conn, mark.id)?;
-    conn.execute_batch("COMMIT")?;
-    chunk.closed();
-    give_way();
-    Ok(())
-}
-
-/// Leaves the write lock free for [`YIELD_GAP`]. Yields the processor rather than sleeping: on a
-/// busy machine a 2 ms sleep can last ten times longer, and the import would crawl.
-pub(super) fn give_way() {
-    let until = std::time::Instant::now() + YIELD_GAP;
-    while std::time::Instant::now() < until {
-        std::thread::yield_now();
-    }
+    chunk.commit(conn)
 }
 
 #[cfg(test)]

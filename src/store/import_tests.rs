@@ -48,6 +48,11 @@ fn connection_settings_are_restored_after_an_import() {
     assert_eq!(count(&store, "PRAGMA foreign_keys"), 1);
     // FULL is 2: every later decision is durable again.
     assert_eq!(count(&store, "PRAGMA synchronous"), 2);
+    // The import's own checkpointing (a WAL hook) is replaced by the automatic one again.
+    assert_eq!(
+        count(&store, "PRAGMA wal_autocheckpoint"),
+        crate::store::WAL_CHECKPOINT_FRAMES
+    );
     assert_ne!(
         count(&store, "PRAGMA cache_size"),
         IMPORT_CACHE_KIB,
@@ -246,4 +251,31 @@ fn committed_chunks_stay_invisible_to_other_connections_until_published() {
     assert_eq!(report.inserted, n as u64);
     let counts = store.queue_counts(&QueueFilter::default()).expect("counts");
     assert_eq!(counts.total(), n as u64, "all of it after the publish");
+}
+
+#[test]
+fn an_import_keeps_the_wal_small_so_no_other_commit_checkpoints_it() {
+    let (dir, mut store) = store();
+    // Enough rows to write more pages than an automatic checkpoint starts at: a WAL that was
+    // never started over would hold them all.
+    let rows = (0..80_000u64).map(|i| row(i + 2, &format!("r{i}"), &format!("c{i}"), 0.5));
+    let report = store
+        .import_matches(rows, OnBadRow::Abort, |_| {})
+        .expect("import");
+    assert!(report.committed);
+    let pages = count(&store, "PRAGMA page_count");
+    let page_size = count(&store, "PRAGMA page_size");
+    assert!(
+        pages > crate::store::WAL_CHECKPOINT_FRAMES,
+        "the import wrote {pages} pages: too few to test anything"
+    );
+    // SQLite never shrinks the WAL file, so its size is the most frames it ever held.
+    let wal = std::fs::metadata(dir.path().join("m.db-wal"))
+        .expect("wal")
+        .len() as i64;
+    let most_frames = wal / (page_size + 24);
+    assert!(
+        most_frames < crate::store::WAL_CHECKPOINT_FRAMES,
+        "the WAL held {most_frames} frames, past where a reviewer's commit would checkpoint"
+    );
 }

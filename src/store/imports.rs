@@ -4,7 +4,7 @@
 //! a time, so the rows of an unfinished import are exactly those from its `*_from` ids up; every
 //! reader hides them with one rowid comparison (see [`HIDDEN_REQUESTS_FROM`]).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -28,9 +28,6 @@ pub(super) const HIDDEN_BATCHES_FROM: &str = "(SELECT coalesce(min(batches_from)
 pub const STALE_AFTER: Duration = Duration::from_secs(30);
 /// Rows deleted per transaction when cleaning up.
 const CLEANUP_CHUNK: i64 = 2000;
-/// The pause after each short transaction, so a reviewer's waiting commit (polling every
-/// millisecond, see `busy_wait`) gets the write lock before the importer takes it again.
-pub const YIELD_GAP: Duration = Duration::from_millis(2);
 
 /// One import in progress.
 #[derive(Debug, Clone)]
@@ -290,7 +287,7 @@ fn chunked(
     loop {
         let n = in_one(conn, &mut step)?;
         total += n as u64;
-        super::import::give_way();
+        super::import_chunk::between_transactions(conn, true)?;
         if n < CLEANUP_CHUNK as usize {
             return Ok(total);
         }
@@ -302,50 +299,6 @@ pub(super) fn heartbeat(conn: &Connection, id: i64) -> StoreResult<()> {
     conn.prepare_cached("UPDATE imports SET heartbeat_at = ?2 WHERE id = ?1")?
         .execute(params![id, now_utc()])?;
     Ok(())
-}
-
-/// Bounds one short transaction: by rows and by time, whichever comes first.
-pub(super) struct Chunk {
-    started: Option<Instant>,
-    rows: usize,
-}
-
-/// Most rows written in one transaction.
-pub const CHUNK_ROWS: usize = 16_384;
-/// Longest one transaction is meant to hold the write lock.
-pub const CHUNK_TIME: Duration = Duration::from_millis(40);
-
-impl Chunk {
-    pub fn new() -> Self {
-        Chunk {
-            started: None,
-            rows: 0,
-        }
-    }
-
-    /// Whether a transaction is open.
-    pub fn is_open(&self) -> bool {
-        self.started.is_some()
-    }
-
-    pub fn opened(&mut self) {
-        self.started = Some(Instant::now());
-        self.rows = 0;
-    }
-
-    pub fn add(&mut self, rows: usize) {
-        self.rows += rows;
-    }
-
-    /// Whether the open transaction should commit now.
-    pub fn is_full(&self) -> bool {
-        self.started
-            .is_some_and(|t| self.rows >= CHUNK_ROWS || t.elapsed() >= CHUNK_TIME)
-    }
-
-    pub fn closed(&mut self) {
-        self.started = None;
-    }
 }
 
 /// Makes the import visible in one short transaction: moves the staged candidates of requests

@@ -15,6 +15,7 @@ mod gates_batch;
 mod history;
 mod holds;
 mod import;
+mod import_chunk;
 mod import_rows;
 mod import_writer;
 mod imports;
@@ -40,7 +41,7 @@ pub use export::{ExportFormat, ExportSummary, Releasable};
 pub use figures::{
     Agreement, BatchFigures, Bounds, Figures, FiguresReport, PairAgreement, ReviewerFigures,
 };
-pub use import::{CHUNK_ROWS, CHUNK_TIME, CleanedImport, ImportNotice};
+pub use import::{CHUNK_ROWS, CleanedImport, ImportNotice, LOCK_HOLD};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use queue::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
@@ -49,6 +50,8 @@ pub use stats::{BatchStatusCount, Stats};
 pub use supervision::{DecisionUnderCheck, Lot, OverrideWaiting};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -56,12 +59,19 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 /// How long a statement waits for another process's lock before reporting the database locked.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// WAL frames (pages) after which a commit checkpoints automatically (SQLite's default is 1000).
+/// Four times the default so an import can keep the WAL below it by checkpointing itself, and a
+/// reviewer's commit never copies the import's pages (see `import_chunk`).
+pub const WAL_CHECKPOINT_FRAMES: i64 = 4000;
+
 /// An open, migrated matchgate database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     /// Who works through this store (the review screen sets it); None for commands.
     claimant: Option<crate::domain::claim::Claimant>,
+    /// Time spent waiting for other connections' locks, in nanoseconds (see [`polling_wait`]).
+    lock_waited: Arc<AtomicU64>,
 }
 
 /// What `Store::create` found at the path.
@@ -137,16 +147,19 @@ impl Store {
         )?;
         // Polls every millisecond rather than SQLite's backing-off sleeps (up to 100 ms each), so
         // a commit waiting behind an import's short transaction gets the lock in the pause after it.
-        conn.busy_handler(Some(polling_wait(BUSY_TIMEOUT)))?;
+        let lock_waited = Arc::new(AtomicU64::new(0));
+        conn.busy_handler(Some(polling_wait(BUSY_TIMEOUT, lock_waited.clone())))?;
         // WAL lets the review screen read while another process writes; FULL makes every
         // committed decision survive a power cut, not just a crash.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_FRAMES)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             claimant: None,
+            lock_waited,
         };
         store.migrate()?;
         store.warn_if_exposed();
@@ -212,6 +225,12 @@ impl Store {
     /// (SQLite's own backing-off wait instead of the millisecond polling).
     pub fn set_busy_timeout(&self, timeout: Duration) -> StoreResult<()> {
         Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    /// How long this store has waited, in all, for other connections' locks: what a commit
+    /// spent queueing rather than writing (the benchmarks split a commit's wait with it).
+    pub fn lock_waited(&self) -> Duration {
+        Duration::from_nanos(self.lock_waited.load(Ordering::Relaxed))
     }
 
     pub fn path(&self) -> &Path {
@@ -313,9 +332,16 @@ fn inspect(path: &Path) -> StoreResult<Found> {
     }))
 }
 
+/// How often a waiting connection tries for the lock again.
+const POLL_EVERY: Duration = Duration::from_micros(200);
+
 /// The busy handler of every connection: retry each millisecond until `timeout` has passed
-/// since this wait began (`count` is 0 on a wait's first call).
-fn polling_wait(timeout: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+/// since this wait began (`count` is 0 on a wait's first call), adding the time slept to
+/// `waited`.
+fn polling_wait(
+    timeout: Duration,
+    waited: Arc<AtomicU64>,
+) -> impl FnMut(i32) -> bool + Send + 'static {
     let mut started = std::time::Instant::now();
     move |count| {
         if count == 0 {
@@ -324,7 +350,9 @@ fn polling_wait(timeout: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
         if started.elapsed() >= timeout {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(1));
+        let slept = std::time::Instant::now();
+        std::thread::sleep(POLL_EVERY);
+        waited.fetch_add(slept.elapsed().as_nanos() as u64, Ordering::Relaxed);
         true
     }
 }
