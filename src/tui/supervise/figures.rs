@@ -37,7 +37,15 @@ fn percent(rate: Option<f64>) -> String {
 fn table_lines(view: &FiguresView) -> Vec<String> {
     let mut lines = vec![format!(
         "{:<16} {:>9} {:>9} {:>8} {:>7} {:>8} {:>10} {:>10} {:>15}",
-        "reviewer", "decisions", "approved", "median", "per h", "checked", "overturned", "rate", "95% interval"
+        "reviewer",
+        "decisions",
+        "approved",
+        "median",
+        "per h",
+        "checked",
+        "overturned",
+        "rate",
+        "95% interval"
     )];
     let rows = view
         .report
@@ -52,7 +60,8 @@ fn table_lines(view: &FiguresView) -> Vec<String> {
             f.decisions,
             percent(f.approval_rate),
             f.median_seconds.map_or("-".into(), |s| format!("{s:.1} s")),
-            f.decisions_per_hour.map_or("-".into(), |h| format!("{h:.0}")),
+            f.decisions_per_hour
+                .map_or("-".into(), |h| format!("{h:.0}")),
             f.spot_checked,
             f.overturned,
             percent(f.overturn_rate),

@@ -285,3 +285,42 @@ fn help_lists_every_key_100x30() {
     key(&mut state, Command::Help);
     insta::assert_snapshot!(draw(&state, 100, 30).backend());
 }
+
+#[test]
+fn figures_view_draws_the_rates_as_bars_100x34() {
+    use crate::store::{Figures, FiguresReport, ReviewerFigures};
+    let mut state = with_tasks(vec![task(TaskKind::SpotCheck, 1)]);
+    key(&mut state, Command::Figures);
+    let figures = |decisions, approvals, checked, overturned| Figures {
+        decisions,
+        approvals,
+        rejections: decisions - approvals,
+        approval_rate: Some(approvals as f64 / decisions as f64),
+        median_seconds: Some(6.5),
+        active_hours: 2,
+        decisions_per_hour: Some(decisions as f64 / 2.0),
+        spot_checked: checked,
+        overturned,
+        overturn_rate: Some(overturned as f64 / checked as f64),
+        overturn_interval: None,
+    };
+    let view = super::figures::FiguresView {
+        report: FiguresReport {
+            reviewers: vec![
+                ReviewerFigures {
+                    reviewer: "ann".into(),
+                    figures: figures(40, 30, 10, 1),
+                },
+                ReviewerFigures {
+                    reviewer: "bob".into(),
+                    figures: figures(20, 5, 8, 4),
+                },
+            ],
+            overall: figures(60, 35, 18, 5),
+            ..FiguresReport::default()
+        },
+        lots: vec!["lot ann 2026-12-02: 40 decisions, 10 checked (1 overturned)".into()],
+    };
+    update(&mut state, Action::FiguresLoaded(Box::new(view)));
+    insta::assert_snapshot!(draw(&state, 100, 34).backend());
+}
