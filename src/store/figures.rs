@@ -302,9 +302,8 @@ impl Store {
             .collect())
     }
 
-    /// The exact median of `viewed_ms` (in seconds) over the `n` decisions of one reviewer (or of
-    /// everyone): the middle one, or the mean of the two middle ones, by LIMIT/OFFSET. Every
-    /// checkable row has `viewed_ms` (the write path always sets it), so `n` counts them all.
+    /// The exact median of `viewed_ms` (in seconds) over the `n` standing decisions of one
+    /// reviewer (or of everyone): the middle one, or the mean of the two middle ones.
     pub(super) fn median_seconds(
         &self,
         reviewer: Option<&str>,
@@ -314,25 +313,65 @@ impl Store {
         if n == 0 {
             return Ok(None);
         }
-        let n = n as i64;
-        let (take, skip) = (2 - n % 2, (n - 1) / 2);
-        // Either index holds the rows in viewed_ms order, so OFFSET walks the index alone.
+        let k = (n - 1) / 2;
+        let (first, at) = self.nth_standing(reviewer, from, k, k)?;
+        let ms = if n % 2 == 1 {
+            first as f64
+        } else {
+            let (second, _) = self.nth_standing(reviewer, from, k + 1, at + 1)?;
+            (first + second) as f64 / 2.0
+        };
+        Ok(Some(ms / 1000.0))
+    }
+
+    /// The `k`-th (0-based) standing decision's `viewed_ms` in index order, and its offset among
+    /// all checkable rows. Undone rows are few: rather than ask every row whether it was undone
+    /// (half a second at a million), it reads them once and walks the index by OFFSET alone,
+    /// moving the offset on by the undone rows that fall before it until it rests on the k-th
+    /// standing row. `start` is a lower bound of that offset.
+    fn nth_standing(
+        &self,
+        reviewer: Option<&str>,
+        from: &str,
+        k: u64,
+        start: u64,
+    ) -> StoreResult<(i64, u64)> {
+        // Either index holds the rows in this key order, so OFFSET walks the index alone.
         let (who, index) = if reviewer.is_some() {
             ("d.reviewer = ?1", "decisions_figures")
         } else {
             ("?1 IS NULL", "decisions_viewed")
         };
-        let sql = format!(
-            "SELECT avg(v) FROM (
-                SELECT d.viewed_ms AS v FROM decisions d INDEXED BY {index}
-                 WHERE {who} AND d.decided_at >= ?2 AND d.spot_draw IS NOT NULL AND {STANDING_D}
-                 ORDER BY d.viewed_ms LIMIT ?3 OFFSET ?4)"
-        );
-        let ms: Option<f64> = self
+        let key = "d.viewed_ms, d.action, d.decided_at, d.spot_draw, d.id";
+        type Key = (i64, String, String, i64, i64);
+        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Key> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        };
+        let mut undone: Vec<Key> = self
             .conn
-            .prepare_cached(&sql)?
-            .query_row(params![reviewer, from, take, skip], |r| r.get(0))?;
-        Ok(ms.map(|ms| ms / 1000.0))
+            .prepare_cached(&format!(
+                "SELECT {key} FROM decisions u JOIN decisions d ON d.id = u.undoes
+                  WHERE u.undoes IS NOT NULL AND {who} AND d.decided_at >= ?2
+                    AND d.spot_draw IS NOT NULL AND {STANDING_U}"
+            ))?
+            .query_map(params![reviewer, from], read)?
+            .collect::<Result<_, _>>()?;
+        undone.sort();
+        let mut at_stmt = self.conn.prepare_cached(&format!(
+            "SELECT {key} FROM decisions d INDEXED BY {index}
+              WHERE {who} AND d.decided_at >= ?2 AND d.spot_draw IS NOT NULL
+              ORDER BY {key} LIMIT 1 OFFSET ?3"
+        ))?;
+        let mut o = start.max(k);
+        loop {
+            let row = at_stmt.query_row(params![reviewer, from, o as i64], read)?;
+            let before = undone.partition_point(|u| *u < row) as u64;
+            let is_undone = undone.binary_search(&row).is_ok();
+            if !is_undone && o - before == k {
+                return Ok((row.0, o));
+            }
+            o = (k + before + u64::from(is_undone)).max(o + 1);
+        }
     }
 
     /// (reviewer, spot-checked, overturned) over the checks' partial index: one check per

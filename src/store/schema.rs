@@ -353,7 +353,7 @@ CREATE INDEX decisions_lots ON decisions (decided_at, reviewer, action, spot_dra
 CREATE INDEX decisions_figures ON decisions (reviewer, viewed_ms, action, decided_at, spot_draw)
     WHERE spot_draw IS NOT NULL;
 -- The everyone-median, read in order the same way.
-CREATE INDEX decisions_viewed ON decisions (viewed_ms, decided_at, spot_draw)
+CREATE INDEX decisions_viewed ON decisions (viewed_ms, action, decided_at, spot_draw)
     WHERE spot_draw IS NOT NULL;
 CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
