@@ -432,3 +432,40 @@ fn names_are_escaped_in_the_table_and_json() {
         "JSON keeps the name, escaped"
     );
 }
+
+#[test]
+fn under_the_z14_plan_each_reviewers_day_is_judged_as_a_lot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("f.db");
+    history(&path);
+    let p = path.to_str().expect("utf-8");
+    let plain = json(&["stats", "--db", p, "--reviewers", "--json"]);
+    assert!(plain.get("lots").is_none(), "no plan, no lots: {plain:#}");
+    let mut store = Store::open(&path).expect("open");
+    store
+        .set_policy("acceptance_plan", "z14", "sue")
+        .expect("plan");
+    drop(store);
+    let report = json(&["stats", "--db", p, "--reviewers", "--json"]);
+    let lots = report["lots"].as_array().expect("lots");
+    let ann = lots
+        .iter()
+        .find(|l| l["reviewer"] == "ann")
+        .unwrap_or_else(|| panic!("ann's lot in {report:#}"));
+    // A lot smaller than the AQL 1.0 plan's sample is checked whole with Ac 0: ann's two
+    // overturns reject it.
+    assert_eq!(ann["decisions"], reviewer(&report, "ann")["decisions"]);
+    assert_eq!(ann["to_check"], ann["decisions"]);
+    assert_eq!(
+        (ann["checked"].as_u64(), ann["overturns"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(ann["allowed"], 0);
+    assert_eq!(ann["state"], "rejected");
+    let out = run(&["stats", "--db", p, "--reviewers"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Z1.4 lots") && text.contains("rejected"),
+        "{text}"
+    );
+}

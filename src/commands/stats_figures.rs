@@ -26,13 +26,90 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
         .context("bad --since (expected RFC 3339, e.g. 2026-03-01T09:00:00Z, or YYYY-MM-DD)")?;
     let store = Store::open(&args.db.db)?;
     let report = store.reviewer_figures(since.as_deref())?;
+    let lots = z14_lots(&store, since.as_deref())?;
     if args.json {
-        let json = serde_json::to_string_pretty(&report)?;
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(lots) = &lots {
+            json["lots"] = serde_json::to_value(lots)?;
+        }
+        let json = serde_json::to_string_pretty(&json)?;
         println!("{}", json_for_terminal(&json));
     } else {
         print!("{}", render(&report));
+        if let Some(lots) = &lots {
+            print!("{}", render_lots(lots));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One lot under the Z1.4 plan, as `stats --reviewers` reports it.
+#[derive(Debug, serde::Serialize)]
+struct LotFigures {
+    reviewer: String,
+    day: String,
+    decisions: u64,
+    checked: u32,
+    to_check: u32,
+    overturns: u32,
+    allowed: u32,
+    state: String,
+}
+
+/// Under policy `acceptance_plan = z14`, every lot (reviewer-day) from `--since` (default: the
+/// supervisor screen's 14 days), read one lot at a time; None under no plan.
+fn z14_lots(store: &Store, since: Option<&str>) -> anyhow::Result<Option<Vec<LotFigures>>> {
+    if store.policy()?.quality.acceptance_plan != crate::domain::quality::AcceptancePlan::Z14 {
+        return Ok(None);
+    }
+    let since_day: String = match since {
+        Some(t) => t.chars().take(10).collect(),
+        None => (chrono::Utc::now() - chrono::Duration::days(14))
+            .format("%Y-%m-%d")
+            .to_string(),
+    };
+    let mut lots = Vec::new();
+    for (reviewer, day) in store.lot_days(&since_day)? {
+        let lot = store.lot(&reviewer, &day)?;
+        if let Some(status) = lot.plan.status {
+            lots.push(LotFigures {
+                reviewer,
+                day,
+                decisions: lot.plan.size,
+                checked: status.checked,
+                to_check: status.to_check(),
+                overturns: status.overturns,
+                allowed: status.allowed(),
+                state: status.state.to_string(),
+            });
+        }
+    }
+    Ok(Some(lots))
+}
+
+fn render_lots(lots: &[LotFigures]) -> String {
+    let width = name_width(lots.iter().map(|l| l.reviewer.as_str()), 8);
+    let mut out = format!(
+        "\nZ1.4 lots (one reviewer's decisions on one UTC day)\n{} {:<10} {:>9} {:>13} {:>18}  state\n",
+        cell("reviewer", width),
+        "day",
+        "decisions",
+        "checked/to do",
+        "overturns/allowed"
+    );
+    for l in lots {
+        let _ = writeln!(
+            out,
+            "{} {:<10} {:>9} {:>13} {:>18}  {}",
+            cell(&l.reviewer, width),
+            l.day,
+            l.decisions,
+            format!("{}/{}", l.checked, l.to_check),
+            format!("{}/{}", l.overturns, l.allowed),
+            l.state
+        );
+    }
+    out
 }
 
 /// A rate as a bar of `BAR_CELLS` cells, to the nearest eighth of a cell; blank for no rate.
