@@ -137,6 +137,11 @@ pub struct BatchFigures {
 /// A standing row: no undo names it.
 const STANDING_D: &str = "NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id)";
 const STANDING_C: &str = "NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = c.id)";
+/// A checkable row's place in the figures indexes: (viewed_ms, action, decided_at, spot_draw,
+/// id), the order both `decisions_figures` (within a reviewer) and `decisions_viewed` keep.
+type Key = (i64, String, String, i64, i64);
+const KEY: &str = "d.viewed_ms, d.action, d.decided_at, d.spot_draw, d.id";
+
 /// The undo row `u` itself stands (an undo is never undone, but say so rather than assume).
 const STANDING_U: &str = "NOT EXISTS (SELECT 1 FROM decisions uu WHERE uu.undoes = u.id)";
 
@@ -192,16 +197,30 @@ impl Store {
     pub fn reviewer_figures(&self, since: Option<&str>) -> StoreResult<FiguresReport> {
         let from = since.unwrap_or("");
         let mut reviewers = self.decision_counts(from)?;
+        let undone = self.undone_keys(from)?;
         let mut overall = Figures::default();
         for r in &mut reviewers {
+            let mine: Vec<Key> = undone
+                .iter()
+                .filter(|(who, _)| *who == r.reviewer)
+                .map(|(_, key)| key.clone())
+                .collect();
             r.figures.median_seconds =
-                self.median_seconds(Some(&r.reviewer), from, r.figures.decisions)?;
+                self.median_past(Some(&r.reviewer), from, r.figures.decisions, &mine)?;
             overall.decisions += r.figures.decisions;
             overall.approvals += r.figures.approvals;
             overall.active_hours += r.figures.active_hours;
         }
         overall = Figures {
-            median_seconds: self.median_seconds(None, from, overall.decisions)?,
+            median_seconds: self.median_past(
+                None,
+                from,
+                overall.decisions,
+                &undone
+                    .iter()
+                    .map(|(_, key)| key.clone())
+                    .collect::<Vec<_>>(),
+            )?,
             ..Figures::with_counts(overall.decisions, overall.approvals, overall.active_hours)
         };
         let (mut checked_all, mut overturned_all) = (0, 0);
@@ -310,31 +329,70 @@ impl Store {
         from: &str,
         n: u64,
     ) -> StoreResult<Option<f64>> {
+        let undone = self.undone_keys(from)?;
+        let mine: Vec<Key> = undone
+            .into_iter()
+            .filter(|(who, _)| reviewer.is_none_or(|r| r == who))
+            .map(|(_, key)| key)
+            .collect();
+        self.median_past(reviewer, from, n, &mine)
+    }
+
+    /// The undone checkable rows since `from`, each with its reviewer and its key in the
+    /// figures indexes' order, sorted by key. Undone rows are few, so they are read once.
+    fn undone_keys(&self, from: &str) -> StoreResult<Vec<(String, Key)>> {
+        let mut rows: Vec<(String, Key)> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT d.reviewer, {KEY} FROM decisions u JOIN decisions d ON d.id = u.undoes
+                  WHERE u.undoes IS NOT NULL AND d.decided_at >= ?1
+                    AND d.spot_draw IS NOT NULL AND {STANDING_U}"
+            ))?
+            .query_map([from], |r| {
+                Ok((
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(rows)
+    }
+
+    /// The median over the standing rows, given the undone ones (sorted by key).
+    fn median_past(
+        &self,
+        reviewer: Option<&str>,
+        from: &str,
+        n: u64,
+        undone: &[Key],
+    ) -> StoreResult<Option<f64>> {
         if n == 0 {
             return Ok(None);
         }
         let k = (n - 1) / 2;
-        let (first, at) = self.nth_standing(reviewer, from, k, k)?;
+        let (first, at) = self.nth_standing(reviewer, from, k, k, undone)?;
         let ms = if n % 2 == 1 {
             first as f64
         } else {
-            let (second, _) = self.nth_standing(reviewer, from, k + 1, at + 1)?;
+            let (second, _) = self.nth_standing(reviewer, from, k + 1, at + 1, undone)?;
             (first + second) as f64 / 2.0
         };
         Ok(Some(ms / 1000.0))
     }
 
     /// The `k`-th (0-based) standing decision's `viewed_ms` in index order, and its offset among
-    /// all checkable rows. Undone rows are few: rather than ask every row whether it was undone
-    /// (half a second at a million), it reads them once and walks the index by OFFSET alone,
-    /// moving the offset on by the undone rows that fall before it until it rests on the k-th
-    /// standing row. `start` is a lower bound of that offset.
+    /// all checkable rows. Rather than ask every row whether it was undone (half a second at a
+    /// million), it walks the index by OFFSET alone, moving the offset on by the undone rows
+    /// that fall before it until it rests on the k-th standing row. `start` is a lower bound
+    /// of that offset.
     fn nth_standing(
         &self,
         reviewer: Option<&str>,
         from: &str,
         k: u64,
         start: u64,
+        undone: &[Key],
     ) -> StoreResult<(i64, u64)> {
         // Either index holds the rows in this key order, so OFFSET walks the index alone.
         let (who, index) = if reviewer.is_some() {
@@ -342,29 +400,16 @@ impl Store {
         } else {
             ("?1 IS NULL", "decisions_viewed")
         };
-        let key = "d.viewed_ms, d.action, d.decided_at, d.spot_draw, d.id";
-        type Key = (i64, String, String, i64, i64);
-        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Key> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        };
-        let mut undone: Vec<Key> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {key} FROM decisions u JOIN decisions d ON d.id = u.undoes
-                  WHERE u.undoes IS NOT NULL AND {who} AND d.decided_at >= ?2
-                    AND d.spot_draw IS NOT NULL AND {STANDING_U}"
-            ))?
-            .query_map(params![reviewer, from], read)?
-            .collect::<Result<_, _>>()?;
-        undone.sort();
         let mut at_stmt = self.conn.prepare_cached(&format!(
-            "SELECT {key} FROM decisions d INDEXED BY {index}
+            "SELECT {KEY} FROM decisions d INDEXED BY {index}
               WHERE {who} AND d.decided_at >= ?2 AND d.spot_draw IS NOT NULL
-              ORDER BY {key} LIMIT 1 OFFSET ?3"
+              ORDER BY {KEY} LIMIT 1 OFFSET ?3"
         ))?;
         let mut o = start.max(k);
         loop {
-            let row = at_stmt.query_row(params![reviewer, from, o as i64], read)?;
+            let row: Key = at_stmt.query_row(params![reviewer, from, o as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
             let before = undone.partition_point(|u| *u < row) as u64;
             let is_undone = undone.binary_search(&row).is_ok();
             if !is_undone && o - before == k {
