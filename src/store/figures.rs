@@ -362,6 +362,12 @@ impl Store {
     }
 
     /// The median over the standing rows, given the undone ones (sorted by key).
+    ///
+    /// Rather than ask every row whether it was undone (half a second at a million), it walks
+    /// the index by OFFSET alone, twice. The k-th standing row sits at offset p = k + (undone
+    /// rows before it), so p is at least k + b, b being the undone rows before the row at
+    /// offset k, and at most k + (all undone rows): one look at offset k, then one read of
+    /// that window, skipping the undone rows in it, finds the middle row (and the one after).
     fn median_past(
         &self,
         reviewer: Option<&str>,
@@ -373,52 +379,45 @@ impl Store {
             return Ok(None);
         }
         let k = (n - 1) / 2;
-        let (first, at) = self.nth_standing(reviewer, from, k, k, undone)?;
-        let ms = if n % 2 == 1 {
-            first as f64
-        } else {
-            let (second, _) = self.nth_standing(reviewer, from, k + 1, at + 1, undone)?;
-            (first + second) as f64 / 2.0
-        };
-        Ok(Some(ms / 1000.0))
-    }
-
-    /// The `k`-th (0-based) standing decision's `viewed_ms` in index order, and its offset among
-    /// all checkable rows. Rather than ask every row whether it was undone (half a second at a
-    /// million), it walks the index by OFFSET alone, moving the offset on by the undone rows
-    /// that fall before it until it rests on the k-th standing row. `start` is a lower bound
-    /// of that offset.
-    fn nth_standing(
-        &self,
-        reviewer: Option<&str>,
-        from: &str,
-        k: u64,
-        start: u64,
-        undone: &[Key],
-    ) -> StoreResult<(i64, u64)> {
         // Either index holds the rows in this key order, so OFFSET walks the index alone.
         let (who, index) = if reviewer.is_some() {
             ("d.reviewer = ?1", "decisions_figures")
         } else {
             ("?1 IS NULL", "decisions_viewed")
         };
-        let mut at_stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {KEY} FROM decisions d INDEXED BY {index}
               WHERE {who} AND d.decided_at >= ?2 AND d.spot_draw IS NOT NULL
-              ORDER BY {KEY} LIMIT 1 OFFSET ?3"
+              ORDER BY {KEY} LIMIT ?3 OFFSET ?4"
         ))?;
-        let mut o = start.max(k);
-        loop {
-            let row: Key = at_stmt.query_row(params![reviewer, from, o as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?;
-            let before = undone.partition_point(|u| *u < row) as u64;
-            let is_undone = undone.binary_search(&row).is_ok();
-            if !is_undone && o - before == k {
-                return Ok((row.0, o));
+        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Key> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        };
+        let at_k: Key = stmt.query_row(params![reviewer, from, 1, k as i64], read)?;
+        let start = k + undone.partition_point(|u| *u < at_k) as u64;
+        let window = undone.len() as u64 + 2 - (start - k);
+        let rows = stmt.query_map(params![reviewer, from, window as i64, start as i64], read)?;
+        let mut first = None;
+        let mut standing_before: Option<u64> = None;
+        for row in rows {
+            let row = row?;
+            let seen = *standing_before
+                .get_or_insert_with(|| start - undone.partition_point(|u| *u < row) as u64);
+            if undone.binary_search(&row).is_ok() {
+                continue;
             }
-            o = (k + before + u64::from(is_undone)).max(o + 1);
+            match (seen == k, first) {
+                (true, _) if n % 2 == 1 => return Ok(Some(row.0 as f64 / 1000.0)),
+                (true, _) => first = Some(row.0),
+                (false, Some(a)) => return Ok(Some((a + row.0) as f64 / 2000.0)),
+                (false, None) => {}
+            }
+            standing_before = Some(seen + 1);
         }
+        Err(super::StoreError::Refused(format!(
+            "the median's window ended early ({n} decisions, {} undone)",
+            undone.len()
+        )))
     }
 
     /// (reviewer, spot-checked, overturned) over the checks' partial index: one check per
