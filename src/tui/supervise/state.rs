@@ -39,6 +39,8 @@ impl TaskKind {
 pub struct Task {
     pub kind: TaskKind,
     pub request_id: i64,
+    /// The request's id in its file, as the queue list shows it.
+    pub source_id: String,
     /// The match in question (the one under check, or waiting for an override).
     pub match_id: Option<i64>,
     /// The decision under check.

@@ -18,6 +18,7 @@ fn task(kind: TaskKind, request_id: i64) -> Task {
     Task {
         kind,
         request_id,
+        source_id: format!("R{request_id:06}"),
         match_id: Some(request_id * 10),
         decision_id: checks.then_some(request_id * 100),
         reviewer: Some("ann".into()),

@@ -88,10 +88,10 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &SuperviseState, theme:
         .take(height)
         .map(|(index, task)| {
             let text = format!(
-                "{} {:<10} req {} {}",
+                "{} {:<10} {} {}",
                 if index == state.cursor { "▶" } else { " " },
                 task.kind.label(),
-                task.request_id,
+                task.source_id,
                 task.reviewer.as_deref().unwrap_or("")
             );
             let style = if index == state.cursor {

@@ -77,6 +77,7 @@ impl<'a> SuperviseWorker<'a> {
             tasks.push(Task {
                 kind: TaskKind::Escalated,
                 request_id: entry.request_id,
+                source_id: entry.source_id.clone(),
                 match_id: None,
                 decision_id: None,
                 reviewer: None,
@@ -87,6 +88,7 @@ impl<'a> SuperviseWorker<'a> {
             tasks.push(Task {
                 kind: TaskKind::Override,
                 request_id: w.request_id,
+                source_id: self.source_id(w.request_id)?,
                 match_id: Some(w.match_id),
                 decision_id: None,
                 reviewer: Some(w.reviewer.clone()),
@@ -134,6 +136,14 @@ impl<'a> SuperviseWorker<'a> {
         Ok(open)
     }
 
+    fn source_id(&self, request_id: i64) -> StoreResult<String> {
+        Ok(self
+            .store
+            .queue_entry(request_id)?
+            .map(|e| e.source_id)
+            .unwrap_or_default())
+    }
+
     fn check_task(&self, decision_id: i64, kind: TaskKind, why: &str) -> StoreResult<Option<Task>> {
         let Some(d) = self.store.decision_under_check(decision_id)? else {
             return Ok(None);
@@ -144,6 +154,7 @@ impl<'a> SuperviseWorker<'a> {
         Ok(Some(Task {
             kind,
             request_id: d.request_id,
+            source_id: self.source_id(d.request_id)?,
             match_id: Some(d.match_id),
             decision_id: Some(d.decision_id),
             reviewer: Some(d.reviewer),
