@@ -115,8 +115,10 @@ fn each_releasable_in(
             return Ok(());
         };
         after = *last;
-        for (id, loaded) in load_contexts(conn, &ids, &mut holds)? {
-            if check_release(&loaded.ctx, &policy).is_empty() {
+        let page = load_contexts(conn, &ids, &mut holds)?;
+        let passes = passing(&page, &policy);
+        for ((id, loaded), passes) in page.into_iter().zip(passes) {
+            if passes {
                 each(
                     conn,
                     Releasable {
@@ -136,6 +138,32 @@ fn each_releasable_in(
             return Ok(());
         }
     }
+}
+
+/// Whether each match of a page passes every release rule, on two threads: the rules are pure,
+/// and they are most of an export's time (perf, 100,000 approvals of the 1.28M set: the domain's
+/// comparisons and their allocations about 60%, SQLite about 15%).
+fn passing(
+    page: &[(i64, super::gates::Loaded)],
+    policy: &crate::domain::policy::Policy,
+) -> Vec<bool> {
+    let check = |part: &[(i64, super::gates::Loaded)]| -> Vec<bool> {
+        part.iter()
+            .map(|(_, loaded)| check_release(&loaded.ctx, policy).is_empty())
+            .collect()
+    };
+    let (first, second) = page.split_at(page.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| check(second));
+        let mut passes = check(first);
+        // A panic in the rules is a defect; it surfaces here as it would have on one thread.
+        passes.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        passes
+    })
 }
 
 fn release_values(release_id: Option<i64>, at: &str, row: &ReleaseRow) -> Vec<serde_json::Value> {
