@@ -62,12 +62,7 @@ fn z14_lots(store: &Store, since: Option<&str>) -> anyhow::Result<Option<Vec<Lot
     if store.policy()?.quality.acceptance_plan != crate::domain::quality::AcceptancePlan::Z14 {
         return Ok(None);
     }
-    let since_day: String = match since {
-        Some(t) => t.chars().take(10).collect(),
-        None => (chrono::Utc::now() - chrono::Duration::days(14))
-            .format("%Y-%m-%d")
-            .to_string(),
-    };
+    let since_day = crate::commands::supervise::since_day(since);
     let mut lots = Vec::new();
     for (reviewer, day) in store.lot_days(&since_day)? {
         let lot = store.lot(&reviewer, &day)?;

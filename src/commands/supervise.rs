@@ -13,16 +13,27 @@ use crate::tui::supervise::{SuperviseOptions, supervise};
 /// How far back lots are sampled unless `--since` says otherwise.
 pub const DEFAULT_DAYS: i64 = 14;
 
+/// The first UTC day whose lots are sampled: that of `since` (stored form), else
+/// [`DEFAULT_DAYS`] back. `stats --reviewers` lists the Z1.4 lots from the same day.
+pub fn since_day(since: Option<&str>) -> String {
+    match since {
+        Some(t) => t.chars().take(10).collect(),
+        None => (chrono::Utc::now() - chrono::Duration::days(DEFAULT_DAYS))
+            .format("%Y-%m-%d")
+            .to_string(),
+    }
+}
+
 pub fn run(args: &SuperviseArgs) -> anyhow::Result<ExitCode> {
     // Opening and checking first: a refusal never touches the terminal.
     let mut store = Store::open(&args.db.db)?;
     let supervisor = authorize(&mut store, args.supervisor.as_deref(), Act::Supervise)?;
-    let since_day = match &args.since {
-        Some(text) => parse_time(text, false)?.chars().take(10).collect(),
-        None => (chrono::Utc::now() - chrono::Duration::days(DEFAULT_DAYS))
-            .format("%Y-%m-%d")
-            .to_string(),
-    };
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| parse_time(t, false))
+        .transpose()?;
+    let since_day = since_day(since.as_deref());
     let options = SuperviseOptions {
         supervisor,
         since_day,

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::audit::refuse;
 use super::claims::{fence, lost_claim};
 use super::decisions::DecisionOutcome;
-use super::history::{HistoryRow, append, match_row, request_state, rerank};
+use super::history::{HistoryRow, append, match_row, outcome, request_state, rerank};
 use super::users::require;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::roles::Act;
@@ -184,16 +184,7 @@ impl Store {
         let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
         Ok(CheckOutcome {
-            outcome: DecisionOutcome {
-                group_id,
-                request_id,
-                state_before,
-                state_after,
-                changes: rows
-                    .iter()
-                    .map(|r| (r.match_id, r.before, r.after))
-                    .collect(),
-            },
+            outcome: outcome(group_id, request_id, state_before, state_after, &rows),
             effect,
         })
     }
@@ -269,12 +260,6 @@ impl Store {
         tx.prepare_cached("UPDATE second_reviews SET done_by = ? WHERE decision_id = ?")?
             .execute(params![group_id, first_decision])?;
         tx.commit()?;
-        Ok(DecisionOutcome {
-            group_id,
-            request_id,
-            state_before: state,
-            state_after: state,
-            changes: vec![(match_id, status, status)],
-        })
+        Ok(outcome(group_id, request_id, state, state, &rows))
     }
 }

@@ -7,7 +7,7 @@ use super::audit::{DONE, append_audit, refuse};
 use super::claims::{fence, lost_claim};
 use super::gates::{load_context, standing_approvals};
 use super::history::{
-    HistoryRow, append, match_row, open_siblings, parse_status, request_state, rerank,
+    HistoryRow, append, match_row, open_siblings, outcome, parse_status, request_state, rerank,
 };
 use super::policy::load_policy;
 use super::users::require;
@@ -255,16 +255,13 @@ impl Store {
         }
         let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
-        Ok(DecisionOutcome {
+        Ok(outcome(
             group_id,
             request_id,
             state_before,
             state_after,
-            changes: rows
-                .iter()
-                .map(|r| (r.match_id, r.before, r.after))
-                .collect(),
-        })
+            &rows,
+        ))
     }
 
     /// Reverts every row of a decision group with new `undo` rows (nothing is deleted). Refused
@@ -377,15 +374,12 @@ impl Store {
             .execute([first.0])?;
         let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
-        Ok(DecisionOutcome {
+        Ok(outcome(
             group_id,
             request_id,
             state_before,
             state_after,
-            changes: rows
-                .iter()
-                .map(|r| (r.match_id, r.before, r.after))
-                .collect(),
-        })
+            &rows,
+        ))
     }
 }

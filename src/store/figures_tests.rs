@@ -2,11 +2,8 @@
 //! decisions and "not chosen" rows left out), and the query plans of every statement, so an
 //! index lost from the schema or a query rewritten past it fails here.
 
-use std::sync::{Arc, Mutex};
-
-use rusqlite::trace::{TraceEvent, TraceEventCodes};
-
 use super::super::Store;
+use super::super::plans_tests::plans_of;
 use crate::generate::{GenerateConfig, write_csv};
 use crate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 
@@ -126,46 +123,6 @@ fn median_is_the_middle_row_for_odd_counts_and_the_mean_of_two_for_even() {
         .expect("since");
     assert_eq!(later.overall.decisions, 1);
     assert_eq!(later.overall.median_seconds, Some(6.0));
-}
-
-/// Every statement `run` executes, with its `EXPLAIN QUERY PLAN` lines.
-fn plans_of(store: &mut Store, run: impl FnOnce(&mut Store)) -> Vec<(String, Vec<String>)> {
-    let captured = Arc::new(Mutex::new(Vec::new()));
-    let sink = captured.clone();
-    store
-        .conn
-        .trace_v2(
-            TraceEventCodes::SQLITE_TRACE_STMT,
-            Some(move |event: TraceEvent<'_>| {
-                if let TraceEvent::Stmt(stmt, sql) = event
-                    && let Ok(mut all) = sink.lock()
-                {
-                    all.push(stmt.expanded_sql().unwrap_or_else(|| sql.to_string()));
-                }
-            }),
-        )
-        .expect("trace");
-    run(store);
-    store
-        .conn
-        .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)
-        .expect("untrace");
-    let sqls: Vec<String> = std::mem::take(&mut *captured.lock().expect("lock"));
-    sqls.into_iter()
-        .filter(|s| s.trim_start().to_ascii_uppercase().starts_with("SELECT"))
-        .map(|sql| {
-            let mut stmt = store
-                .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap_or_else(|e| panic!("{e}: {sql}"));
-            let plan = stmt
-                .query_map([], |r| r.get::<_, String>(3))
-                .expect("plan")
-                .collect::<Result<Vec<_>, _>>()
-                .expect("plan rows");
-            (sql, plan)
-        })
-        .collect()
 }
 
 fn uses(plan: &[String], index: &str) -> bool {

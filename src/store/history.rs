@@ -96,6 +96,26 @@ pub(super) fn rerank(
     Ok(state)
 }
 
+/// What a committed group of rows changed (every write path reports it the same way).
+pub(super) fn outcome(
+    group_id: i64,
+    request_id: i64,
+    state_before: QueueState,
+    state_after: QueueState,
+    rows: &[HistoryRow<'_>],
+) -> super::decisions::DecisionOutcome {
+    super::decisions::DecisionOutcome {
+        group_id,
+        request_id,
+        state_before,
+        state_after,
+        changes: rows
+            .iter()
+            .map(|r| (r.match_id, r.before, r.after))
+            .collect(),
+    }
+}
+
 /// The database's sampler (its seed is set by the migration that made the table).
 pub(super) fn sampler(tx: &Transaction<'_>) -> StoreResult<Sampler> {
     let seed: Vec<u8> = tx

@@ -33,8 +33,11 @@ fn plan(store: &Store, sql: &str) -> Vec<String> {
         .expect("plan rows")
 }
 
-/// Every statement `run` executes, with its plan.
-fn plans_of(store: &mut Store, run: impl FnOnce(&mut Store)) -> Vec<(String, Vec<String>)> {
+/// Every statement `run` executes, with its plan (the figures' plan tests use it too).
+pub(super) fn plans_of(
+    store: &mut Store,
+    run: impl FnOnce(&mut Store),
+) -> Vec<(String, Vec<String>)> {
     let captured = Arc::new(Mutex::new(Vec::new()));
     let sink = captured.clone();
     store

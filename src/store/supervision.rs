@@ -200,14 +200,8 @@ impl Store {
 
     /// Whether another session holds the request now.
     pub fn held_by_other(&self, request_id: i64) -> StoreResult<Option<String>> {
-        let (session, now) = self.claim_filter();
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
-            )?
-            .query_row(params![request_id, session, now], |r| r.get(0))
-            .optional()?)
+        let (session, _) = self.claim_filter();
+        super::claims::fence(&self.conn, request_id, &session)
     }
 
     fn claim_filter(&self) -> (String, i64) {
