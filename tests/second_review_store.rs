@@ -3,10 +3,11 @@
 //! since undone; keyset pages in request order; the count agrees with the pages; a verdict takes
 //! a review off every list and its undo puts it back.
 
-use matchgate::domain::claim::{ClaimOutcome, Claimant};
+mod support;
+
+use matchgate::domain::claim::ClaimOutcome;
 use matchgate::domain::roles::Role;
 use matchgate::domain::{Decision, QueueFilter, QueueSort, ReasonCode, StateFilter, Verdict};
-use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 use matchgate::store::{PageFrom, SecondReview, Store};
 
 const FIXTURE: &str = "\
@@ -26,18 +27,8 @@ impl Team {
     /// root (admin); ann, bob and cat (reviewers); every second review drawn.
     fn new() -> Team {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("team.db");
-        let (mut store, _) = Store::create(&path).expect("create");
-        let rows = FlaggedReader::new(
-            FIXTURE.as_bytes(),
-            "f.csv",
-            Format::Csv,
-            &ImportOptions::default(),
-        )
-        .expect("reader");
-        store
-            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
-            .expect("import");
+        let path = support::store_db(dir.path(), FIXTURE);
+        let mut store = Store::open(&path).expect("open");
         store.add_user("root", Role::Admin, "root").expect("admin");
         for name in ["ann", "bob", "cat"] {
             store.add_user(name, Role::Reviewer, "root").expect("user");
@@ -50,12 +41,7 @@ impl Team {
 
     /// A person's own connection, as their screen opens it (session = name).
     fn screen(&self, who: &str) -> Store {
-        let mut store = Store::open(&self.path).expect("open");
-        store.set_claimant(Some(Claimant {
-            reviewer: who.into(),
-            session: who.into(),
-        }));
-        store
+        support::screen(&self.path, who, who)
     }
 }
 

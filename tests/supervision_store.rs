@@ -4,14 +4,15 @@
 //! the stored sample draws, and the migration that rebuilt the decision history. Several
 //! connections throughout, as a team works.
 
-use matchgate::domain::claim::{ClaimOutcome, Claimant};
+mod support;
+
+use matchgate::domain::claim::ClaimOutcome;
 use matchgate::domain::quality::{DecisionKey, Sampler, Stratum};
 use matchgate::domain::roles::Role;
 use matchgate::domain::supervision::{Check, CheckVerdict, OverturnEffect};
 use matchgate::domain::{
     Decision, MatchStatus, QueueFilter, QueueSort, QueueState, ReasonCode, StateFilter, Verdict,
 };
-use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 use matchgate::store::{ExportFormat, PageFrom, RecallFilter, Store, StoreError};
 
 /// R1-R4 agree completely; R5 has two candidates; R6's candidate has no street (address
@@ -36,18 +37,8 @@ impl Team {
     /// root (admin), ann and bob (reviewers), sam and sue (supervisors).
     fn new() -> Team {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("team.db");
-        let (mut store, _) = Store::create(&path).expect("create");
-        let rows = FlaggedReader::new(
-            FIXTURE.as_bytes(),
-            "f.csv",
-            Format::Csv,
-            &ImportOptions::default(),
-        )
-        .expect("reader");
-        store
-            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
-            .expect("import");
+        let path = support::store_db(dir.path(), FIXTURE);
+        let mut store = Store::open(&path).expect("open");
         store.add_user("root", Role::Admin, "root").expect("admin");
         for (name, role) in [
             ("ann", Role::Reviewer),
@@ -62,12 +53,7 @@ impl Team {
 
     /// A person's own connection, as their screen opens it (session = name).
     fn screen(&self, who: &str) -> Store {
-        let mut store = Store::open(&self.path).expect("open");
-        store.set_claimant(Some(Claimant {
-            reviewer: who.into(),
-            session: who.into(),
-        }));
-        store
+        support::screen(&self.path, who, who)
     }
 
     fn sql<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {

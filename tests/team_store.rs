@@ -2,10 +2,11 @@
 //! connections (skip, fence, expiry, takeover, release, return), the first approver's queue, and
 //! the queue moves other screens read. Every test uses several connections, as a team does.
 
-use matchgate::domain::claim::{ClaimOutcome, Claimant};
+mod support;
+
+use matchgate::domain::claim::ClaimOutcome;
 use matchgate::domain::roles::{Act, Role};
 use matchgate::domain::{Decision, QueueFilter, QueueSort, QueueState, ReasonCode, Verdict};
-use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 use matchgate::store::{PageFrom, Store, StoreError};
 
 /// Four complete, agreeing requests (every gate passes an approval).
@@ -19,29 +20,13 @@ R4,C4,0.93,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4
 
 fn database() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("team.db");
-    let (mut store, _) = Store::create(&path).expect("create");
-    let rows = FlaggedReader::new(
-        FIXTURE.as_bytes(),
-        "f.csv",
-        Format::Csv,
-        &ImportOptions::default(),
-    )
-    .expect("reader");
-    store
-        .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
-        .expect("import");
+    let path = support::store_db(dir.path(), FIXTURE);
     (dir, path)
 }
 
 /// A reviewer's own connection, as their screen opens it.
 fn screen(path: &std::path::Path, reviewer: &str, session: &str) -> Store {
-    let mut store = Store::open(path).expect("open");
-    store.set_claimant(Some(Claimant {
-        reviewer: reviewer.into(),
-        session: session.into(),
-    }));
-    store
+    support::screen(path, reviewer, session)
 }
 
 fn queue_ids(store: &Store) -> Vec<String> {

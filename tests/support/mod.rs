@@ -295,3 +295,31 @@ pub fn review(dir: &Path, db_path: &Path, args: &[&str], env: &[(&str, &str)]) -
     all_env.extend_from_slice(env);
     Tmux::start(&all_args, 100, 32, &all_env)
 }
+
+/// A new database `dir/team.db` with `csv` imported through the store (the store tests' way in).
+pub fn store_db(dir: &Path, csv: &str) -> PathBuf {
+    use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
+    let path = dir.join("team.db");
+    let (mut store, _) = matchgate::store::Store::create(&path).expect("create");
+    let rows = FlaggedReader::new(
+        csv.as_bytes(),
+        "f.csv",
+        Format::Csv,
+        &ImportOptions::default(),
+    )
+    .expect("reader");
+    store
+        .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
+        .expect("import");
+    path
+}
+
+/// A person's own connection, as their screen opens it.
+pub fn screen(path: &Path, reviewer: &str, session: &str) -> matchgate::store::Store {
+    let mut store = matchgate::store::Store::open(path).expect("open");
+    store.set_claimant(Some(matchgate::domain::claim::Claimant {
+        reviewer: reviewer.into(),
+        session: session.into(),
+    }));
+    store
+}
