@@ -51,6 +51,14 @@ pub enum StoreError {
 
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+
+    /// The PostgreSQL server could not be reached or refused the connection; `target` is the
+    /// URL without any secret.
+    #[error("cannot use the PostgreSQL server at {target}: {detail}")]
+    Server { target: String, detail: String },
+
+    #[error("database error: {0}")]
+    Postgres(postgres::Error),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -60,6 +68,31 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
             _ => StoreError::Sqlite(err),
+        }
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(err: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        match err.code() {
+            Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::T_R_SERIALIZATION_FAILURE => {
+                StoreError::Locked
+            }
+            Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ReadOnly,
+            Some(c) if *c == SqlState::DISK_FULL => StoreError::DiskFull,
+            // The server's own refusals (privileges, row security, append-only triggers) are
+            // what a person needs to read: say them as refusals.
+            Some(c)
+                if *c == SqlState::INSUFFICIENT_PRIVILEGE
+                    || *c == SqlState::RAISE_EXCEPTION =>
+            {
+                let message = err
+                    .as_db_error()
+                    .map_or_else(|| err.to_string(), |db| db.message().to_string());
+                StoreError::Refused(format!("the server refused: {message}"))
+            }
+            _ => StoreError::Postgres(err),
         }
     }
 }

@@ -23,6 +23,7 @@ mod integrity;
 mod live;
 pub mod permissions;
 mod policy;
+pub mod postgres;
 mod queue;
 mod recall;
 mod records;

@@ -5,6 +5,8 @@
 #[cfg(unix)]
 pub mod faults;
 pub mod hostile;
+#[cfg(unix)]
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

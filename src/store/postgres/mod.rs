@@ -1,0 +1,2 @@
+//! The PostgreSQL backend: a team on several hosts shares one server, and each person connects
+//! as their own PostgreSQL role.
