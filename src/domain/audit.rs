@@ -50,6 +50,48 @@ impl AuditEntry {
     }
 }
 
+/// Walks a log in id order, entry by entry: each must be the next id, name the previous entry's
+/// hash and hash to its own. Both backends' `audit verify` feed it their rows.
+pub struct ChainWalk {
+    expected_id: i64,
+    expected_prev: String,
+}
+
+impl Default for ChainWalk {
+    fn default() -> Self {
+        ChainWalk {
+            expected_id: 1,
+            expected_prev: GENESIS.to_string(),
+        }
+    }
+}
+
+impl ChainWalk {
+    /// Checks the next entry; the problem when it does not verify.
+    pub fn step(&mut self, entry: &AuditEntry, prev: &str, hash: &str) -> Result<(), String> {
+        if entry.id != self.expected_id {
+            return Err(format!(
+                "expected entry {} here: an entry was deleted, inserted or renumbered",
+                self.expected_id
+            ));
+        }
+        if prev != self.expected_prev {
+            return Err("its prev_hash is not the previous entry's hash: entries were deleted, inserted or reordered".into());
+        }
+        if entry.hash(prev) != hash {
+            return Err("its hash does not match its content: it was edited".into());
+        }
+        self.expected_prev = hash.to_string();
+        self.expected_id += 1;
+        Ok(())
+    }
+
+    /// Entries walked so far.
+    pub fn count(&self) -> i64 {
+        self.expected_id - 1
+    }
+}
+
 pub fn chain_hash(prev_hash: &str, canonical: &str) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());

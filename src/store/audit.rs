@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::Field;
-use crate::domain::audit::{AuditEntry, GENESIS};
+use crate::domain::audit::{AuditEntry, ChainWalk, GENESIS};
 
 /// `done` / `refused`.
 pub const DONE: &str = "done";
@@ -129,9 +129,7 @@ impl Store {
                FROM audit ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
-        let mut expected_prev = GENESIS.to_string();
-        let mut expected_id = 1;
-        let mut count = 0;
+        let mut walk = ChainWalk::default();
         while let Some(r) = rows.next()? {
             let entry = AuditEntry {
                 id: r.get(0)?,
@@ -145,27 +143,14 @@ impl Store {
             };
             let prev: String = r.get(8)?;
             let hash: String = r.get(9)?;
-            let broken = |problem: &str| AuditVerdict::Broken {
-                what: format!("audit entry {}", entry.id),
-                problem: problem.to_string(),
-            };
-            if entry.id != expected_id {
-                return Ok(broken(&format!(
-                    "expected entry {expected_id} here: an entry was deleted, inserted or renumbered"
-                )));
+            if let Err(problem) = walk.step(&entry, &prev, &hash) {
+                return Ok(AuditVerdict::Broken {
+                    what: format!("audit entry {}", entry.id),
+                    problem,
+                });
             }
-            if prev != expected_prev {
-                return Ok(broken(
-                    "its prev_hash is not the previous entry's hash: entries were deleted, inserted or reordered",
-                ));
-            }
-            if entry.hash(&prev) != hash {
-                return Ok(broken("its hash does not match its content: it was edited"));
-            }
-            expected_prev = hash;
-            expected_id += 1;
-            count += 1;
         }
+        let count = walk.count();
         drop(rows);
         // Every decision must be in the log, with the content it has now.
         let mut stmt = self.conn.prepare(

@@ -76,7 +76,10 @@ impl From<postgres::Error> for StoreError {
     fn from(err: postgres::Error) -> Self {
         use postgres::error::SqlState;
         match err.code() {
-            Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::T_R_SERIALIZATION_FAILURE => {
+            Some(c)
+                if *c == SqlState::LOCK_NOT_AVAILABLE
+                    || *c == SqlState::T_R_SERIALIZATION_FAILURE =>
+            {
                 StoreError::Locked
             }
             Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ReadOnly,
@@ -84,8 +87,7 @@ impl From<postgres::Error> for StoreError {
             // The server's own refusals (privileges, row security, append-only triggers) are
             // what a person needs to read: say them as refusals.
             Some(c)
-                if *c == SqlState::INSUFFICIENT_PRIVILEGE
-                    || *c == SqlState::RAISE_EXCEPTION =>
+                if *c == SqlState::INSUFFICIENT_PRIVILEGE || *c == SqlState::RAISE_EXCEPTION =>
             {
                 let message = err
                     .as_db_error()

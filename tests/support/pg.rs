@@ -188,7 +188,12 @@ impl PgServer {
     }
 
     fn data(&self) -> String {
-        self.dir.path().join("data").to_str().expect("path").to_string()
+        self.dir
+            .path()
+            .join("data")
+            .to_str()
+            .expect("path")
+            .to_string()
     }
 
     fn run_tool(&self, tool: &str, args: &[&str]) {
