@@ -8,8 +8,12 @@
 //! still run only on SQLite; `Store` says so when given a server.
 
 mod audit;
+pub mod connect;
+mod pgpass;
 pub mod roles;
 pub mod schema;
+mod tls;
+mod url;
 pub mod users;
 
 use postgres::Client;
