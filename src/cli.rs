@@ -81,6 +81,9 @@ pub struct UserAddArgs {
     /// Who makes the change (an admin); defaults to the login name.
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
+    /// On a PostgreSQL server: print the role statements for a DBA instead of running them.
+    #[arg(long)]
+    pub print_sql: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,8 +269,9 @@ pub struct OverrideArgs {
 
 #[derive(Debug, Args)]
 pub struct DbArg {
-    /// Path of the SQLite database.
-    #[arg(long, value_name = "PATH")]
+    /// The database: a SQLite file's path, or a PostgreSQL server's `postgres://` URL (its
+    /// password from ~/.pgpass or PGPASSFILE, never on the command line).
+    #[arg(long, value_name = "PATH|URL", env = "MATCHGATE_DB")]
     pub db: PathBuf,
 }
 

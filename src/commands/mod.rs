@@ -13,9 +13,11 @@ mod policy;
 mod recall;
 mod review;
 mod scenario_setup;
+mod server;
 mod stats;
 mod supervise;
 mod user;
+mod user_server;
 
 use std::process::ExitCode;
 

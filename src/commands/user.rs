@@ -9,7 +9,22 @@ use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 
 pub fn run(cmd: &UserCommand) -> anyhow::Result<ExitCode> {
+    let db = match cmd {
+        UserCommand::Add(args) => &args.db.db,
+        UserCommand::List(args) => &args.db,
+        UserCommand::Disable(args) => &args.db.db,
+        UserCommand::Role(args) => &args.db.db,
+    };
+    if let Some(target) = super::server::target(db)? {
+        super::user_server::run(cmd, &target)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match cmd {
+        UserCommand::Add(args) if args.print_sql => {
+            anyhow::bail!(
+                "--print-sql is for a PostgreSQL server (--db postgres://…); a SQLite file has no server roles"
+            )
+        }
         UserCommand::Add(args) => {
             let mut store = Store::open(&args.db.db)?;
             let by = actor_name(args.by.as_deref());
@@ -44,7 +59,7 @@ pub fn run(cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn role(arg: RoleArg) -> Role {
+pub(super) fn role(arg: RoleArg) -> Role {
     match arg {
         RoleArg::Reviewer => Role::Reviewer,
         RoleArg::Supervisor => Role::Supervisor,
@@ -52,7 +67,7 @@ fn role(arg: RoleArg) -> Role {
     }
 }
 
-fn line(user: &User) -> String {
+pub(super) fn line(user: &User) -> String {
     let state = match &user.disabled_at {
         Some(at) => format!("DISABLED since {at}"),
         None => "enabled".to_string(),

@@ -99,6 +99,7 @@ impl Store {
 
     /// An altered schema is refused before anything is written, unless `allow_altered`.
     fn open_checked(path: &Path, allow_altered: bool) -> StoreResult<(Store, Vec<String>)> {
+        on_server_not_yet(path)?;
         if !path.exists() {
             return Err(StoreError::NoDatabase {
                 path: path.to_path_buf(),
@@ -118,6 +119,7 @@ impl Store {
 
     /// Opens the database at `path`, creating it when there is none (or when the file is empty).
     pub fn create(path: &Path) -> StoreResult<(Store, Created)> {
+        on_server_not_yet(path)?;
         let created = if path.exists() {
             match inspect(path)? {
                 Found::Matchgate(altered) if !altered.is_empty() => {
@@ -251,6 +253,17 @@ impl Store {
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// The commands that reach this store run on SQLite only so far: a server URL is refused with
+/// what does work there, instead of being taken for a missing file.
+fn on_server_not_yet(path: &Path) -> StoreResult<()> {
+    match path.to_str() {
+        Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
+            "this command does not run on a PostgreSQL server yet; on a server, `init` and `user add/list/role/disable` work, the rest runs on a SQLite file (see README: one machine or many)".into(),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -18,6 +18,8 @@ pub mod users;
 
 use postgres::Client;
 
+pub use connect::PgTarget;
+
 use super::{Created, StoreError, StoreResult, now_utc};
 
 /// The schema version this build creates on a server (the SQLite file's current version: the
@@ -36,6 +38,16 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// `init` on a server: see [`PgStore::create_on`].
+    pub fn create(target: &PgTarget) -> StoreResult<(PgStore, Created)> {
+        PgStore::create_on(target.connect()?, target.display())
+    }
+
+    /// Opens matchgate's database on a server, as the role the URL names.
+    pub fn open(target: &PgTarget) -> StoreResult<PgStore> {
+        PgStore::open_on(target.connect()?, target.display())
+    }
+
     /// Creates matchgate's schema, roles and grants in the connected database (the connecting
     /// role needs CREATE on the database and CREATEROLE; a DBA runs it once), or opens it when it
     /// is already there. All in one transaction: a failure leaves nothing behind.
