@@ -50,6 +50,19 @@ pub enum Command {
     /// Register people and their roles (reviewer, supervisor, admin); audited.
     #[command(subcommand)]
     User(UserCommand),
+    /// Move a team's SQLite file onto a PostgreSQL server, whole (the server's database must be
+    /// new or empty; the audit chain is verified before and after).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The SQLite file.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The server: a `postgres://` URL (as the database's owner).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ mod hold;
 pub mod identity;
 mod import;
 mod init;
+mod migrate;
 mod r#override;
 mod policy;
 mod recall;
@@ -39,6 +40,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Recall(args) => recall::run(&args),
         Command::Override(args) => r#override::run(&args),
         Command::User(cmd) => user::run(&cmd),
+        Command::Migrate(args) => migrate::run(&args),
     }
 }
 

@@ -6,7 +6,7 @@ use postgres::Transaction;
 
 use super::PgStore;
 use crate::domain::audit::{AuditEntry, ChainWalk, GENESIS};
-use crate::store::audit::{AuditVerdict, REFUSED};
+use crate::store::audit::{AuditVerdict, DecisionRecord, REFUSED};
 use crate::store::{StoreError, StoreResult, now_utc};
 
 /// The advisory lock key of the chain's head ("MGAT" "AUDT").
@@ -112,10 +112,54 @@ impl PgStore {
             head = hash;
         }
         drop(rows);
+        if let Some(broken) = decision_without_its_entry(&mut tx)? {
+            return Ok(broken);
+        }
         tx.commit()?;
         Ok(AuditVerdict::Intact {
             count: walk.count(),
             head,
         })
     }
+}
+
+/// Every decision must be in the log, with the content it has now (as on SQLite).
+fn decision_without_its_entry(tx: &mut Transaction<'_>) -> StoreResult<Option<AuditVerdict>> {
+    let params: [&(dyn postgres::types::ToSql + Sync); 0] = [];
+    let mut rows = tx.query_raw(
+        "SELECT d.id, d.match_id, d.group_id, d.reviewer, d.action, d.status_before,
+                d.status_after, d.reason_code, d.note, d.decided_at, d.undoes, a.id, a.detail
+           FROM decisions d LEFT JOIN audit a ON a.decision_id = d.id ORDER BY d.id",
+        params,
+    )?;
+    while let Some(r) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)? {
+        let d = DecisionRecord {
+            id: r.get(0),
+            match_id: r.get(1),
+            group_id: r.get(2),
+            reviewer: r.get(3),
+            action: r.get(4),
+            status_before: r.get(5),
+            status_after: r.get(6),
+            reason_code: r.get(7),
+            note: r.get(8),
+            decided_at: r.get(9),
+            undoes: r.get(10),
+        };
+        let audit_id: Option<i64> = r.get(11);
+        let detail: Option<String> = r.get(12);
+        let problem = match (audit_id, detail) {
+            (Some(_), Some(detail)) if detail == d.detail() => continue,
+            (Some(aid), Some(_)) => (
+                format!("decision {} (audit entry {aid})", d.id),
+                "the decision row differs from what the audit log recorded",
+            ),
+            _ => (format!("decision {}", d.id), "it has no audit entry"),
+        };
+        return Ok(Some(AuditVerdict::Broken {
+            what: problem.0,
+            problem: problem.1.to_string(),
+        }));
+    }
+    Ok(None)
 }

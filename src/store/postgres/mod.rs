@@ -9,6 +9,7 @@
 
 mod audit;
 pub mod connect;
+pub mod migrate;
 mod pgpass;
 pub mod roles;
 pub mod schema;
