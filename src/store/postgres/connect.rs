@@ -53,7 +53,8 @@ pub struct PgTarget {
     connect_timeout: Option<Duration>,
     sslmode: SslMode,
     tls: TlsPlan,
-    passfile: PathBuf,
+    /// None when there is no home directory to hold `~/.pgpass` and none was named.
+    passfile: Option<PathBuf>,
     /// PGPASSWORD, the last resort after the password file.
     env_password: Option<String>,
     display: String,
@@ -102,8 +103,9 @@ impl Environment {
         self.vars.get(name).filter(|v| !v.is_empty()).cloned()
     }
 
-    fn in_home(&self, file: &str) -> PathBuf {
-        self.home.clone().unwrap_or_default().join(file)
+    /// A file in the home directory; none without a home (never one in the working directory).
+    fn in_home(&self, file: &str) -> Option<PathBuf> {
+        self.home.as_ref().map(|home| home.join(file))
     }
 }
 
@@ -183,7 +185,8 @@ impl PgTarget {
             },
         };
         let passfile = pick("passfile", None, "PGPASSFILE")
-            .map_or_else(|| env.in_home(".pgpass"), PathBuf::from);
+            .map(PathBuf::from)
+            .or_else(|| env.in_home(".pgpass"));
         let mut target = PgTarget {
             host,
             port,
@@ -267,7 +270,11 @@ impl PgTarget {
             dbname: &self.dbname,
             user: &self.user,
         };
-        pgpass::password_from(&self.passfile, &key).or_else(|| self.env_password.clone())
+        let from_file = self
+            .passfile
+            .as_deref()
+            .and_then(|f| pgpass::password_from(f, &key));
+        from_file.or_else(|| self.env_password.clone())
     }
 
     fn server(&self, detail: String) -> StoreError {
@@ -307,11 +314,14 @@ impl PgTarget {
             }
         }
         if !had_password && detail.contains("password missing") {
+            let file = self.passfile.as_ref().map_or_else(
+                || "~/.pgpass (no home directory; set PGPASSFILE)".to_string(),
+                |f| f.display().to_string(),
+            );
             detail.push_str(&format!(
-                "; the server asks for a password and none was found for {} in {} (nor in \
+                "; the server asks for a password and none was found for {} in {file} (nor in \
                  PGPASSWORD): add a line host:port:database:user:password there, mode 0600",
                 self.user,
-                self.passfile.display()
             ));
         }
         detail
@@ -353,7 +363,7 @@ fn root_cert(given: Option<String>, env: &Environment) -> StoreResult<Option<Pat
         Some(path) => Ok(Some(PathBuf::from(path))),
         None => {
             let default = env.in_home(".postgresql/root.crt");
-            Ok(default.is_file().then_some(default))
+            Ok(default.filter(|path| path.is_file()))
         }
     }
 }

@@ -42,7 +42,10 @@ fn an_empty_url_takes_libpq_defaults_from_the_login() {
     assert_eq!(t.tls, TlsPlan::Plain, "a socket has no TLS");
     assert_eq!(t.application_name, "matchgate");
     assert_eq!(t.connect_timeout, Some(Duration::from_secs(10)));
-    assert_eq!(t.passfile, Path::new("/nonexistent-home/.pgpass"));
+    assert_eq!(
+        t.passfile.as_deref(),
+        Some(Path::new("/nonexistent-home/.pgpass"))
+    );
     assert_eq!(t.env_password, None);
     assert_eq!(
         t.display(),
@@ -69,7 +72,10 @@ fn the_environment_fills_what_the_url_leaves_out() {
         (6543, "alice", "team")
     );
     assert_eq!(t.sslmode, SslMode::Disable);
-    assert_eq!(t.passfile, Path::new("/etc/matchgate/pgpass"));
+    assert_eq!(
+        t.passfile.as_deref(),
+        Some(Path::new("/etc/matchgate/pgpass"))
+    );
     assert_eq!(t.env_password.as_deref(), Some("from-env"));
     assert_eq!(t.connect_timeout, Some(Duration::from_secs(3)));
     assert_eq!(
@@ -302,6 +308,14 @@ fn the_default_socket_is_looked_up_as_localhost() {
         Some("for-srv"),
         "libpq: other sockets by path"
     );
+}
+
+#[test]
+fn without_a_home_there_is_no_default_password_file() {
+    let mut environment = env(&[]);
+    environment.home = None;
+    let t = PgTarget::parse_in("postgres://a@h.example/d", &environment).expect("parse");
+    assert_eq!(t.passfile, None, "never ./.pgpass in the working directory");
 }
 
 #[test]
