@@ -1,7 +1,9 @@
 //! matchgate: a human gate between an automated record matcher and the release of addresses.
 //!
 //! - [`domain`]: records, field comparison, decisions, release policy; no terminal, no SQL.
-//! - [`store`]: every SQL statement (SQLite), migrations, typed errors.
+//! - [`store`]: every SQL statement (SQLite, and PostgreSQL in `store::postgres`), migrations,
+//!   typed errors.
+//! - [`login`]: the operating system's name for who runs this process.
 //! - [`import`]: reading CSV / JSON Lines files of flagged matches into domain types.
 //! - [`generate`]: the synthetic data generator (demo and benchmark data with right answers).
 //! - [`scenarios`]: the built-in training scenarios (hand-checked data in `assets/scenarios/`).
@@ -14,6 +16,7 @@ pub mod commands;
 pub mod domain;
 pub mod generate;
 pub mod import;
+pub mod login;
 pub mod scenarios;
 pub mod store;
 pub mod tui;

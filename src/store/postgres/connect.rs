@@ -94,7 +94,7 @@ impl Environment {
                 .filter_map(|n| Some((n.to_string(), std::env::var(n).ok()?)))
                 .collect(),
             home: dirs::home_dir(),
-            login: crate::commands::identity::login_name(),
+            login: crate::login::login_name(),
         }
     }
 
