@@ -14,6 +14,7 @@ use crate::import::{
     ColumnMap, Dialect, FlaggedReader, Format, ImportError, ImportOptions, ImportReport, OnBadRow,
     RowError,
 };
+use crate::store::postgres::PgStore;
 use crate::store::{Created, ImportNotice, Store};
 
 /// How many bad rows a refused import lists before summing up the rest.
@@ -67,7 +68,6 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let file_name = args.file.display().to_string();
     let mut rows = FlaggedReader::new(input, &file_name, format, &options)?;
 
-    let (mut store, created) = Store::create(&args.db.db)?;
     let policy = if args.skip_bad {
         OnBadRow::Skip
     } else {
@@ -78,22 +78,34 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         Some(bar) => bar.suspend(|| eprintln!("{line}")),
         None => eprintln!("{line}"),
     };
-    let report = store
-        .import_file(
-            &file_name,
-            &mut rows,
-            policy,
-            |err: RowError| {
-                // Skipped rows are all listed (the user asked to go on without them); a refused
-                // import lists enough to start fixing the file.
-                if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
-                    listed += 1;
-                    say(err.to_string());
-                }
-            },
-            |notice| say(notice_text(&notice)),
-        )
-        .with_context(|| format!("importing {file_name} into {}", args.db.db.display()))?;
+    let on_bad = |err: RowError| {
+        // Skipped rows are all listed (the user asked to go on without them); a refused import
+        // lists enough to start fixing the file.
+        if policy == OnBadRow::Skip || listed < LISTED_BAD_ROWS || err.fatal {
+            listed += 1;
+            say(err.to_string());
+        }
+    };
+    let context = || format!("importing {file_name} into {}", args.db.db.display());
+    // On a server the schema is the DBA's (`init`); the import is one transaction there.
+    let (report, created, store) = match super::server::target(&args.db.db)? {
+        Some(target) => {
+            let mut server = PgStore::open(&target)?;
+            let report = server
+                .import_file(&file_name, &mut rows, policy, on_bad)
+                .with_context(context)?;
+            (report, Created::Existing, None)
+        }
+        None => {
+            let (mut store, created) = Store::create(&args.db.db)?;
+            let report = store
+                .import_file(&file_name, &mut rows, policy, on_bad, |notice| {
+                    say(notice_text(&notice))
+                })
+                .with_context(context)?;
+            (report, created, Some(store))
+        }
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

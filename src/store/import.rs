@@ -27,7 +27,7 @@ const IMPORT_CACHE_KIB: i64 = -32 * 1024;
 /// Rows the reading thread sends at a time, and how many such parcels may wait: a bounded
 /// queue keeps memory flat when the writer is the slower side.
 const PARCEL_ROWS: usize = 512;
-const PARCELS_WAITING: usize = 16;
+pub(super) const PARCELS_WAITING: usize = 16;
 
 /// What an import tells its caller besides bad rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum ImportNotice {
     CleanedUp(CleanedImport),
 }
 
-enum Parcel {
+pub(super) enum Parcel {
     Groups(Vec<Group>),
     Bad(RowError),
     Failed(super::StoreError),
@@ -168,7 +168,7 @@ impl Store {
 
 /// The reading thread: parses and prepares rows, sends them in parcels. Stops preparing good
 /// rows once the import is doomed, and stops altogether when the writer hangs up.
-fn read_side<I>(rows: I, policy: OnBadRow, doomed: &AtomicBool, send: SyncSender<Parcel>)
+pub(super) fn read_side<I>(rows: I, policy: OnBadRow, doomed: &AtomicBool, send: SyncSender<Parcel>)
 where
     I: Iterator<Item = Result<ImportRow, RowError>>,
 {

@@ -8,7 +8,7 @@ use std::io::Write;
 use postgres::Transaction;
 use rusqlite::types::ValueRef;
 
-use super::{PgStore, PgTarget, roles};
+use super::{PgStore, PgTarget, copy_csv, roles};
 use crate::store::{AuditVerdict, Store, StoreError, StoreResult};
 
 /// Copied in this order (each refers only to those before it). Left behind: `claims` (the
@@ -216,19 +216,14 @@ fn copy_table(
 fn write_csv_value(out: &mut impl Write, value: ValueRef<'_>) -> std::io::Result<()> {
     match value {
         ValueRef::Null => Ok(()),
-        ValueRef::Integer(n) => write!(out, "{n}"),
-        ValueRef::Real(x) => write!(out, "{x}"),
+        ValueRef::Integer(n) => copy_csv::int(out, n),
+        ValueRef::Real(x) => copy_csv::real(out, x),
         ValueRef::Text(bytes) => {
-            out.write_all(b"\"")?;
-            for &b in bytes {
-                if b == b'"' {
-                    out.write_all(b"\"")?;
-                }
-                out.write_all(&[b])?;
-            }
-            out.write_all(b"\"")
+            // Never altered on the way: text that is not UTF-8 stops the move.
+            let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+            copy_csv::text(out, Some(text))
         }
-        ValueRef::Blob(bytes) => write!(out, "\"\\x{}\"", hex::encode(bytes)),
+        ValueRef::Blob(bytes) => copy_csv::bytes(out, bytes),
     }
 }
 

@@ -9,6 +9,8 @@
 
 mod audit;
 pub mod connect;
+mod copy_csv;
+mod import;
 pub mod migrate;
 mod pgpass;
 pub mod roles;
