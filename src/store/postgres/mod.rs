@@ -9,10 +9,13 @@
 
 mod audit;
 pub mod connect;
+mod holds;
 pub mod migrate;
 mod pgpass;
+mod policy;
 pub mod roles;
 pub mod schema;
+mod stats;
 mod tls;
 mod url;
 pub mod users;
