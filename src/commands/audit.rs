@@ -1,15 +1,19 @@
-//! `matchgate audit verify|head`.
+//! `matchgate audit verify|head`, on a SQLite file or a server.
 
 use std::process::ExitCode;
 
+use super::server;
 use crate::cli::AuditCommand;
 use crate::store::{AuditVerdict, Store};
 
 pub fn run(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCommand::Verify(db) => {
-            let store = open_warning_if_altered(&db.db)?;
-            match store.audit_verify()? {
+            let verdict = match server::target(&db.db)? {
+                Some(target) => server::open_as(&target, None)?.audit_verify()?,
+                None => open_warning_if_altered(&db.db)?.audit_verify()?,
+            };
+            match verdict {
                 AuditVerdict::Intact { count, head } => {
                     println!("audit log intact: {count} entries, head {head}");
                     Ok(ExitCode::SUCCESS)
@@ -22,8 +26,10 @@ pub fn run(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::Head(db) => {
-            let store = open_warning_if_altered(&db.db)?;
-            let (count, head) = store.audit_head()?;
+            let (count, head) = match server::target(&db.db)? {
+                Some(target) => server::open_as(&target, None)?.audit_head()?,
+                None => open_warning_if_altered(&db.db)?.audit_head()?,
+            };
             println!("{count} {head}");
             Ok(ExitCode::SUCCESS)
         }

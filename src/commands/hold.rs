@@ -1,4 +1,4 @@
-//! `matchgate hold add|list|lift`.
+//! `matchgate hold add|list|lift` (on a server: `hold_server.rs`).
 
 use std::process::ExitCode;
 
@@ -10,44 +10,66 @@ use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 
 pub fn run(cmd: &HoldCommand) -> anyhow::Result<ExitCode> {
+    let db = match cmd {
+        HoldCommand::Add(args) => &args.db.db,
+        HoldCommand::List(args) => &args.db.db,
+        HoldCommand::Lift(args) => &args.db.db,
+    };
+    if let Some(target) = super::server::target(db)? {
+        super::hold_server::run(cmd, &target)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match cmd {
         HoldCommand::Add(args) => {
             let mut store = Store::open(&args.db.db)?;
-            let scope = match args.scope {
-                HoldScopeArg::Residential => HoldScope::Residential,
-                HoldScopeArg::All => HoldScope::All,
-            };
             let who = authorize(&mut store, args.by.as_deref(), Act::Hold)?;
-            let hold = store.add_hold(&args.batch, scope, &args.reason, &who)?;
-            println!(
-                "hold {} added on batch {} ({}): approvals are refused and export releases nothing covered by it until it is lifted",
-                hold.id,
-                escape_for_display(&hold.batch),
-                hold.scope
-            );
+            let hold = store.add_hold(&args.batch, scope(args.scope), &args.reason, &who)?;
+            println!("{}", added_line(&hold));
         }
         HoldCommand::List(args) => {
             let store = Store::open(&args.db.db)?;
-            let holds = store.holds(args.active)?;
-            if holds.is_empty() {
-                println!("no holds");
-            }
-            for h in holds {
-                println!("{}", line(&h));
-            }
+            print!("{}", listed(&store.holds(args.active)?));
         }
         HoldCommand::Lift(args) => {
             let mut store = Store::open(&args.db.db)?;
             let who = authorize(&mut store, args.by.as_deref(), Act::Hold)?;
             let hold = store.lift_hold(args.id, &args.reason, &who)?;
-            println!(
-                "hold {} on batch {} lifted",
-                hold.id,
-                escape_for_display(&hold.batch)
-            );
+            println!("{}", lifted_line(&hold));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn scope(arg: HoldScopeArg) -> HoldScope {
+    match arg {
+        HoldScopeArg::Residential => HoldScope::Residential,
+        HoldScopeArg::All => HoldScope::All,
+    }
+}
+
+pub(super) fn added_line(hold: &Hold) -> String {
+    format!(
+        "hold {} added on batch {} ({}): approvals are refused and export releases nothing covered by it until it is lifted",
+        hold.id,
+        escape_for_display(&hold.batch),
+        hold.scope
+    )
+}
+
+pub(super) fn lifted_line(hold: &Hold) -> String {
+    format!(
+        "hold {} on batch {} lifted",
+        hold.id,
+        escape_for_display(&hold.batch)
+    )
+}
+
+/// What `hold list` prints: each hold, or that there are none.
+pub(super) fn listed(holds: &[Hold]) -> String {
+    if holds.is_empty() {
+        return "no holds\n".to_string();
+    }
+    holds.iter().map(|h| format!("{}\n", line(h))).collect()
 }
 
 fn line(h: &Hold) -> String {

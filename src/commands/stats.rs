@@ -1,5 +1,5 @@
-//! `matchgate stats`: counts of matches by batch and status; with `--reviewers`, the
-//! supervisors' figures (`stats_figures.rs`).
+//! `matchgate stats`: counts of matches by batch and status, from a SQLite file or a server;
+//! with `--reviewers`, the supervisors' figures (`stats_figures.rs`, SQLite only so far).
 
 use std::process::ExitCode;
 
@@ -17,8 +17,10 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
     if args.reviewers {
         return figures::run(args);
     }
-    let store = Store::open(&args.db.db)?;
-    let stats = store.stats()?;
+    let stats = match super::server::target(&args.db.db)? {
+        Some(target) => super::server::open_as(&target, None)?.stats()?,
+        None => Store::open(&args.db.db)?.stats()?,
+    };
     if args.json {
         let by_status: serde_json::Map<String, serde_json::Value> = stats
             .by_status

@@ -6,30 +6,91 @@ use super::audit::{DONE, append_audit, refuse};
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{Hold, HoldScope};
 
-const HOLD_COLUMNS: &str = "h.id, h.batch_id, b.name, h.scope, h.reason, h.added_by, h.added_at, \
-     h.lifted_by, h.lifted_at, h.lift_reason";
+/// The columns every hold query reads, in [`HoldRow`]'s order (the same SQL on both backends).
+pub(crate) const HOLD_COLUMNS: &str = "h.id, h.batch_id, b.name, h.scope, h.reason, h.added_by, \
+     h.added_at, h.lifted_by, h.lifted_at, h.lift_reason";
+
+/// A hold as its row stores it, before it becomes the domain's [`Hold`] (both backends).
+pub(crate) struct HoldRow {
+    pub id: i64,
+    pub batch_id: i64,
+    pub batch: String,
+    pub scope: String,
+    pub reason: String,
+    pub added_by: String,
+    pub added_at: String,
+    pub lifted_by: Option<String>,
+    pub lifted_at: Option<String>,
+    pub lift_reason: Option<String>,
+}
+
+impl HoldRow {
+    pub fn into_hold(self) -> Hold {
+        Hold {
+            id: self.id,
+            batch_id: self.batch_id,
+            batch: self.batch,
+            // The column's CHECK allows only the two scopes; fall back to the wider one.
+            scope: self.scope.parse().unwrap_or(HoldScope::All),
+            reason: self.reason,
+            added_by: self.added_by,
+            added_at: self.added_at,
+            lifted: self.lifted_by.map(|by| {
+                (
+                    by,
+                    self.lifted_at.unwrap_or_default(),
+                    self.lift_reason.unwrap_or_default(),
+                )
+            }),
+        }
+    }
+}
+
+/// The batch a hold goes on (its id, as found by name), or why it may not be put there;
+/// checked after the role.
+pub(crate) fn batch_to_hold(batch: &str, found: Option<i64>, reason: &str) -> Result<i64, String> {
+    let Some(batch_id) = found else {
+        return Err(format!("no batch named {batch:?}"));
+    };
+    if reason.trim().is_empty() {
+        return Err("a hold needs a reason".into());
+    }
+    Ok(batch_id)
+}
+
+/// The hold to lift (as found by id), or why it may not be lifted; checked after the role.
+pub(crate) fn hold_to_lift(id: i64, found: Option<Hold>, reason: &str) -> Result<Hold, String> {
+    match found {
+        None => Err(format!("not found: hold {id}")),
+        Some(h) if !h.is_active() => Err(format!("hold {id} is already lifted")),
+        Some(_) if reason.trim().is_empty() => Err("lifting a hold needs a reason".into()),
+        Some(h) => Ok(h),
+    }
+}
+
+/// The audit details of adding and lifting a hold.
+pub(crate) fn add_detail(batch: &str, scope: HoldScope, reason: &str) -> String {
+    serde_json::json!({ "batch": batch, "scope": scope.as_str(), "reason": reason }).to_string()
+}
+
+pub(crate) fn lift_detail(hold: &Hold, reason: &str) -> String {
+    serde_json::json!({ "batch": hold.batch, "reason": reason }).to_string()
+}
 
 fn hold_from_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
-    let scope: String = r.get(3)?;
-    let lifted_by: Option<String> = r.get(7)?;
-    Ok(Hold {
+    Ok(HoldRow {
         id: r.get(0)?,
         batch_id: r.get(1)?,
         batch: r.get(2)?,
-        // The column's CHECK allows only the two scopes; fall back to the wider one.
-        scope: scope.parse().unwrap_or(HoldScope::All),
+        scope: r.get(3)?,
         reason: r.get(4)?,
         added_by: r.get(5)?,
         added_at: r.get(6)?,
-        lifted: match lifted_by {
-            Some(by) => Some((
-                by,
-                r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                r.get::<_, Option<String>>(9)?.unwrap_or_default(),
-            )),
-            None => None,
-        },
-    })
+        lifted_by: r.get(7)?,
+        lifted_at: r.get(8)?,
+        lift_reason: r.get(9)?,
+    }
+    .into_hold())
 }
 
 /// The active holds on one batch.
@@ -60,32 +121,16 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        let Some(batch_id) = batch_id else {
-            return Err(refuse(
-                tx,
-                who,
-                "hold-add",
-                &object,
-                format!("no batch named {batch:?}"),
-            ));
+        let batch_id = match batch_to_hold(batch, batch_id, reason) {
+            Ok(batch_id) => batch_id,
+            Err(message) => return Err(refuse(tx, who, "hold-add", &object, message)),
         };
-        if reason.trim().is_empty() {
-            return Err(refuse(
-                tx,
-                who,
-                "hold-add",
-                &object,
-                "a hold needs a reason".into(),
-            ));
-        }
         tx.execute(
             "INSERT INTO holds (batch_id, scope, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
             params![batch_id, scope.as_str(), reason, who, now_utc()],
         )?;
         let id = tx.last_insert_rowid();
-        let detail =
-            serde_json::json!({ "batch": batch, "scope": scope.as_str(), "reason": reason })
-                .to_string();
+        let detail = add_detail(batch, scope, reason);
         append_audit(
             &tx,
             who,
@@ -105,42 +150,15 @@ impl Store {
         let tx = self.write()?;
         let object = format!("hold:{id}");
         let tx = super::users::require(tx, who, crate::domain::roles::Act::Hold, &object)?;
-        let hold = match hold_by_id(&tx, id) {
-            Ok(h) => h,
-            Err(StoreError::NotFound(m)) => {
-                return Err(refuse(
-                    tx,
-                    who,
-                    "hold-lift",
-                    &object,
-                    format!("not found: {m}"),
-                ));
-            }
-            Err(e) => return Err(e),
+        let hold = match hold_to_lift(id, find_hold(&tx, id)?, reason) {
+            Ok(hold) => hold,
+            Err(message) => return Err(refuse(tx, who, "hold-lift", &object, message)),
         };
-        if !hold.is_active() {
-            return Err(refuse(
-                tx,
-                who,
-                "hold-lift",
-                &object,
-                format!("hold {id} is already lifted"),
-            ));
-        }
-        if reason.trim().is_empty() {
-            return Err(refuse(
-                tx,
-                who,
-                "hold-lift",
-                &object,
-                "lifting a hold needs a reason".into(),
-            ));
-        }
         tx.execute(
             "UPDATE holds SET lifted_by = ?, lifted_at = ?, lift_reason = ? WHERE id = ?",
             params![who, now_utc(), reason, id],
         )?;
-        let detail = serde_json::json!({ "batch": hold.batch, "reason": reason }).to_string();
+        let detail = lift_detail(&hold, reason);
         append_audit(&tx, who, "hold-lift", &object, DONE, &detail, None)?;
         let hold = hold_by_id(&tx, id)?;
         tx.commit()?;
@@ -165,10 +183,12 @@ impl Store {
 }
 
 fn hold_by_id(conn: &Connection, id: i64) -> StoreResult<Hold> {
+    find_hold(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("hold {id}")))
+}
+
+fn find_hold(conn: &Connection, id: i64) -> StoreResult<Option<Hold>> {
     let sql = format!(
         "SELECT {HOLD_COLUMNS} FROM holds h JOIN batches b ON b.id = h.batch_id WHERE h.id = ?"
     );
-    conn.query_row(&sql, [id], hold_from_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("hold {id}")))
+    Ok(conn.query_row(&sql, [id], hold_from_row).optional()?)
 }

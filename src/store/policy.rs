@@ -14,13 +14,52 @@ pub(crate) fn load_policy(conn: &Connection) -> StoreResult<Policy> {
     let rows: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut policy = Policy::from_entries(rows.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| StoreError::Refused(format!("the stored policy is unreadable: {e}")))?;
+    let mut policy = policy_from_rows(&rows)?;
     // Once people are registered, who supervises is their role, not the old policy list.
     if super::users::registered(conn)? {
         policy.supervisors = super::users::supervisor_names(conn)?;
     }
     Ok(policy)
+}
+
+/// The policy from its stored rows, over the defaults (both backends).
+pub(crate) fn policy_from_rows(rows: &[(String, String)]) -> StoreResult<Policy> {
+    Policy::from_entries(rows.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| StoreError::Refused(format!("the stored policy is unreadable: {e}")))
+}
+
+/// Why `policy set supervisors` is refused once supervisors are a role; `because` says why
+/// they are (registered users, or a server's roles).
+pub(crate) fn supervisors_are_a_role(because: &str) -> String {
+    format!(
+        "{because}, so supervisors are people with the supervisor role; use `matchgate user role NAME supervisor`"
+    )
+}
+
+/// One validated `policy set`: the policy after it, the value to store and the audit detail
+/// (old and new values).
+pub(crate) struct PolicyChange {
+    pub policy: Policy,
+    pub new: String,
+    pub detail: String,
+}
+
+/// Applies `key = value` to `policy` (both backends); the domain's refusal when the key or
+/// value is bad.
+pub(crate) fn change_policy(
+    mut policy: Policy,
+    key: &str,
+    value: &str,
+) -> Result<PolicyChange, String> {
+    let old = policy.get(key);
+    policy.set(key, value).map_err(|e| e.to_string())?;
+    let new = policy.get(key).unwrap_or_default();
+    let detail = serde_json::json!({ "key": key, "old": old, "new": new }).to_string();
+    Ok(PolicyChange {
+        policy,
+        new,
+        detail,
+    })
 }
 
 impl Store {
@@ -54,29 +93,21 @@ impl Store {
         let object = format!("policy:{key}");
         let tx = super::users::require(tx, who, Act::ChangePolicy, &object)?;
         if key == "supervisors" && super::users::registered(&tx)? {
-            return Err(refuse(
-                tx,
-                who,
-                "policy-set",
-                &object,
-                "this database has registered users, so supervisors are people with the supervisor role; use `matchgate user role NAME supervisor`".into(),
-            ));
+            let message = supervisors_are_a_role("this database has registered users");
+            return Err(refuse(tx, who, "policy-set", &object, message));
         }
-        let mut policy = load_policy(&tx)?;
-        let old = policy.get(key);
-        if let Err(e) = policy.set(key, value) {
-            return Err(refuse(tx, who, "policy-set", &object, e.to_string()));
-        }
-        let new = policy.get(key).unwrap_or_default();
+        let change = match change_policy(load_policy(&tx)?, key, value) {
+            Ok(change) => change,
+            Err(message) => return Err(refuse(tx, who, "policy-set", &object, message)),
+        };
         tx.prepare_cached(
             "INSERT INTO policy (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value,
                  updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )?
-        .execute(params![key, new, who, now_utc()])?;
-        let detail = serde_json::json!({ "key": key, "old": old, "new": new }).to_string();
-        append_audit(&tx, who, "policy-set", &object, DONE, &detail, None)?;
+        .execute(params![key, change.new, who, now_utc()])?;
+        append_audit(&tx, who, "policy-set", &object, DONE, &change.detail, None)?;
         tx.commit()?;
-        Ok(policy)
+        Ok(change.policy)
     }
 }

@@ -40,12 +40,21 @@ impl Store {
                 r.get::<_, i64>(2)?,
             ))
         })?;
+        Stats::from_counts(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+impl Stats {
+    /// The figures from (batch, status, count) rows ordered by batch name then status, as
+    /// both backends count them.
+    pub(crate) fn from_counts(
+        rows: impl IntoIterator<Item = (String, String, i64)>,
+    ) -> StoreResult<Stats> {
         let mut stats = Stats {
             by_status: MatchStatus::ALL.into_iter().map(|s| (s, 0)).collect(),
             ..Stats::default()
         };
-        for row in rows {
-            let (batch, status, count) = row?;
+        for (batch, status, count) in rows {
             let status: MatchStatus = status
                 .parse()
                 .map_err(|e| super::StoreError::Refused(format!("{e}")))?;

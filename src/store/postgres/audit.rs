@@ -77,6 +77,17 @@ pub(super) fn refuse(
 }
 
 impl PgStore {
+    /// (entry count, head hash); the genesis hash when the log is empty. One statement: one
+    /// snapshot, so the count and the head agree while others append.
+    pub fn audit_head(&mut self) -> StoreResult<(i64, String)> {
+        let row = self.client.query_one(
+            "SELECT count(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit",
+            &[],
+        )?;
+        let head: Option<String> = row.get(1);
+        Ok((row.get(0), head.unwrap_or_else(|| GENESIS.to_string())))
+    }
+
     /// Recomputes the chain in id order, streaming (the log can hold millions of entries).
     pub fn audit_verify(&mut self) -> StoreResult<AuditVerdict> {
         let mut tx = self.client.transaction()?;

@@ -3,18 +3,22 @@
 //! server's `current_user`, and the server itself refuses what a role may not do (`roles`).
 //!
 //! Built so far: the schema with its roles, grants and row security (`init`), people as server
-//! roles (`user add/role/disable/list`), the audit chain (appends serialised by an advisory lock
-//! in the writer's transaction) and the policy. The review, import, export and report paths
-//! still run only on SQLite; `Store` says so when given a server.
+//! roles (`user`), the audit chain (appends serialised by an advisory lock in the writer's
+//! transaction; `audit verify/head`), policy, holds, `stats`, import through COPY, and
+//! `migrate` from a SQLite file. The review, supervise, export, recall and figures paths still
+//! run only on SQLite; `Store` says so when given a server.
 
 mod audit;
 pub mod connect;
 mod copy_csv;
+mod holds;
 mod import;
 pub mod migrate;
 mod pgpass;
+mod policy;
 pub mod roles;
 pub mod schema;
+mod stats;
 mod tls;
 mod url;
 pub mod users;
