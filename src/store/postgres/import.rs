@@ -24,7 +24,7 @@ const STAGING: &str = "
 CREATE TEMP TABLE import_rows (
     seq bigint, batch text, requester text, legal_basis text,
     r_source text, r_given text, r_surname text, r_dob text, r_number text, r_street text,
-    r_unit text, r_city text, r_state text, r_zip text, r_extra text, search_text text,
+    r_unit text, r_city text, r_state text, r_zip text, r_extra text,
     c_source text, c_given text, c_surname text, c_dob text, c_number text, c_street text,
     c_unit text, c_city text, c_state text, c_zip text, c_tin text, c_extra text,
     score double precision, gold text, gold_note text, pair_flags bigint
@@ -42,9 +42,16 @@ SELECT batch, requester, legal_basis, $1
  ORDER BY seq
 ON CONFLICT (name) DO NOTHING";
 
-/// New requests with their first-seen values; totals come with their matches.
+/// New requests with their first-seen values and their totals over the file's distinct
+/// candidates of each (every pair of a new request is new): written once, never updated.
 const REQUESTS: &str = "
-WITH firsts AS (
+WITH pairs AS (
+    SELECT DISTINCT ON (batch, r_source, c_source) batch, r_source, score, pair_flags
+      FROM import_rows ORDER BY batch, r_source, c_source, seq),
+totals AS (
+    SELECT batch, r_source, max(score) AS top, count(*) AS n, bit_or(pair_flags) AS flags
+      FROM pairs GROUP BY batch, r_source),
+firsts AS (
     SELECT DISTINCT ON (r.batch, r.r_source) b.id AS batch_id, r.*
       FROM import_rows r JOIN batches b ON b.name = r.batch
      ORDER BY r.batch, r.r_source, r.seq),
@@ -52,19 +59,22 @@ inserted AS (
     INSERT INTO requests (batch_id, source_id, given_name, surname, dob, street_number, street,
                           unit, city, state, zip, extra, top_score, candidate_count, flags,
                           queue_rank, imported_at)
-    SELECT batch_id, r_source, r_given, r_surname, r_dob, r_number, r_street, r_unit, r_city,
-           r_state, r_zip, r_extra, 0, 0, 0, $2, $1
-      FROM firsts ORDER BY seq
+    SELECT f.batch_id, f.r_source, f.r_given, f.r_surname, f.r_dob, f.r_number, f.r_street,
+           f.r_unit, f.r_city, f.r_state, f.r_zip, f.r_extra, t.top, t.n,
+           t.flags | CASE WHEN t.n > 1 THEN $3::bigint ELSE 0 END, $2, $1
+      FROM firsts f JOIN totals t ON t.batch = f.batch AND t.r_source = f.r_source
+     ORDER BY f.seq
     ON CONFLICT (batch_id, source_id) DO NOTHING
     RETURNING id)
 INSERT INTO new_requests SELECT id FROM inserted";
 
+/// The text `request_search` holds: the columns `search_text` joins on the SQLite side, as
+/// its cleanup recomputes them (and `migrate` does).
 const SEARCH: &str = "
 INSERT INTO request_search (request_id, text)
-SELECT DISTINCT ON (q.id) q.id, r.search_text
-  FROM new_requests n JOIN requests q ON q.id = n.id JOIN batches b ON b.id = q.batch_id
-  JOIN import_rows r ON r.batch = b.name AND r.r_source = q.source_id
- ORDER BY q.id, r.seq";
+SELECT q.id, concat_ws(' ', q.source_id, q.given_name, q.surname, q.street_number, q.street,
+                       q.unit, q.city, q.state, q.zip)
+  FROM new_requests n JOIN requests q ON q.id = n.id";
 
 const CANDIDATES: &str = "
 INSERT INTO candidates (batch_id, source_id, given_name, surname, dob, street_number, street,
@@ -98,16 +108,19 @@ INSERT INTO new_matches
 SELECT i.request_id, i.batch_id, i.score, p.pair_flags
   FROM inserted i JOIN pairs p ON p.request_id = i.request_id AND p.candidate_id = i.candidate_id";
 
-/// Each request's totals over its new matches (a request that was already there reopens, as
-/// new pending candidates always reopen it). Last, so its row locks last only to the commit.
+/// The requests that were already there and gain candidates: their new totals (new pending
+/// candidates reopen a request, whatever was decided before). Last, so its row locks on rows
+/// others may be deciding last only until the commit.
 const TOTALS: &str = "
 UPDATE requests q
-   SET top_score = CASE WHEN q.candidate_count = 0 THEN g.top ELSE greatest(q.top_score, g.top) END,
+   SET top_score = greatest(q.top_score, g.top),
        candidate_count = q.candidate_count + g.n,
        queue_rank = $1,
        flags = q.flags | g.flags | CASE WHEN q.candidate_count + g.n > 1 THEN $2::bigint ELSE 0 END
-  FROM (SELECT request_id, max(score) AS top, count(*) AS n, bit_or(pair_flags) AS flags
-          FROM new_matches GROUP BY request_id) g
+  FROM (SELECT m.request_id, max(m.score) AS top, count(*) AS n, bit_or(m.pair_flags) AS flags
+          FROM new_matches m
+         WHERE NOT EXISTS (SELECT 1 FROM new_requests n WHERE n.id = m.request_id)
+         GROUP BY m.request_id) g
  WHERE q.id = g.request_id";
 
 impl PgStore {
@@ -151,18 +164,13 @@ impl PgStore {
                         for group in &groups {
                             for row in &group.rows {
                                 seq += 1;
-                                write_row(
-                                    &mut out,
-                                    seq,
-                                    row,
-                                    &group.request_extra,
-                                    &group.search_text,
-                                )
-                                .map_err(|e| {
-                                    StoreError::Refused(format!(
-                                        "streaming rows to the server: {e}"
-                                    ))
-                                })?;
+                                write_row(&mut out, seq, row, &group.request_extra).map_err(
+                                    |e| {
+                                        StoreError::Refused(format!(
+                                            "streaming rows to the server: {e}"
+                                        ))
+                                    },
+                                )?;
                             }
                         }
                     }
@@ -203,17 +211,24 @@ impl PgStore {
 fn write_rows(tx: &mut Transaction<'_>, report: &mut ImportReport, copied: u64) -> StoreResult<()> {
     let now = now_utc();
     let open = QueueState::Open.rank();
-    tx.batch_execute("ANALYZE import_rows")?;
+    // Every statement below joins the whole file against tables it has just grown, whose
+    // statistics still describe them as they were: the planner would pick nested loops (hours
+    // at a million rows). Hash joins are right for all of them.
+    tx.batch_execute("ANALYZE import_rows; SET LOCAL enable_nestloop = off")?;
     report.new_batches = tx.execute(BATCHES, &[&now])?;
-    report.new_requests = tx.execute(REQUESTS, &[&now, &open])?;
+    let several = i64::from(ItemFlags::SEVERAL_CANDIDATES.0);
+    report.new_requests = tx.execute(REQUESTS, &[&now, &open, &several])?;
+    // Temporary tables have no statistics until analysed; without them the planner guesses a
+    // few rows and picks nested loops over the whole file.
+    tx.batch_execute("ANALYZE new_requests")?;
     tx.execute(SEARCH, &[])?;
     report.new_candidates = tx.execute(CANDIDATES, &[])?;
     report.inserted = tx.execute(MATCHES, &[&now])?;
+    tx.batch_execute("ANALYZE new_matches")?;
     report.already_present = copied - report.inserted;
     report.batches = tx
         .query_one("SELECT count(DISTINCT batch_id) FROM new_matches", &[])?
         .get::<_, i64>(0) as u64;
-    let several = i64::from(ItemFlags::SEVERAL_CANDIDATES.0);
     tx.execute(TOTALS, &[&open, &several])?;
     Ok(())
 }
@@ -251,7 +266,6 @@ fn write_row(
     seq: u64,
     prepared: &PreparedRow,
     request_extra: &str,
-    search_text: &str,
 ) -> std::io::Result<()> {
     let row = &prepared.row;
     let m = &row.flagged;
@@ -269,7 +283,7 @@ fn write_row(
         copy_csv::sep(out)?;
         copy_csv::text(out, m.request.get(field))?;
     }
-    for value in [request_extra, search_text, m.candidate.id.as_str()] {
+    for value in [request_extra, m.candidate.id.as_str()] {
         copy_csv::sep(out)?;
         copy_csv::text(out, Some(value))?;
     }
