@@ -220,3 +220,49 @@ fn a_file_moves_whole_and_a_used_server_is_refused() {
         decisions.to_string()
     );
 }
+
+/// The rule book says the same of every match on both backends: the release gates load through
+/// one piece of code (`store::gates` over `Sql`) and are judged by one rule book.
+#[test]
+fn the_release_preview_of_every_match_is_the_same_on_the_server() {
+    let Some(server) = PgServer::start("the_release_preview_of_every_match") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = a_worked_file(dir.path());
+    let target = server.url("postgres", &server.create_database("team"));
+    let out = run(&[
+        "migrate",
+        "--from",
+        file.to_str().expect("path"),
+        "--to",
+        &target,
+    ]);
+    assert!(out.status.success(), "migrate: {}", stderr(&out));
+    let here = Store::open(&file).expect("file");
+    let client = postgres::Config::new()
+        .host_path(server.dir())
+        .port(server.port())
+        .user("postgres")
+        .dbname("team")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    let mut there =
+        matchgate::store::postgres::PgStore::open_on(client, "test server").expect("open");
+    let ids: Vec<i64> = db(&file)
+        .prepare("SELECT id FROM matches ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("ids")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    let mut rules = std::collections::BTreeSet::new();
+    for id in ids {
+        let expected = here.release_preview(id).expect("file preview");
+        let got = there.release_preview(id).expect("server preview");
+        assert_eq!(got, expected, "match {id}");
+        rules.extend(expected.1.iter().map(|r| r.rule));
+    }
+    // Not a vacuous comparison: matches are refused for several different reasons.
+    assert!(rules.len() >= 3, "{rules:?}");
+}

@@ -10,6 +10,7 @@ use super::history::{
     HistoryRow, append, match_row, open_siblings, outcome, parse_status, request_state, rerank,
 };
 use super::policy::load_policy;
+use super::sql_sqlite::Lite;
 use super::users::require;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::rulebook::override_lifts;
@@ -114,7 +115,7 @@ impl Store {
         // (policy tightened after it was approved) may take a further approval.
         let approval_short = status == MatchStatus::Approved
             && decision.verdict == Verdict::Approve
-            && standing_approvals(&tx, decision.match_id)?.len()
+            && standing_approvals(&mut Lite(&tx), decision.match_id)?.len()
                 < usize::from(policy.approvals_required);
         if decision.verdict != Verdict::Note
             && !status.is_open()
@@ -150,7 +151,7 @@ impl Store {
         }
         let mut final_approval = false;
         if decision.verdict == Verdict::Approve {
-            let mut loaded = load_context(&tx, decision.match_id, Some(who))?;
+            let mut loaded = load_context(&mut Lite(&tx), decision.match_id, Some(who))?;
             if override_justification.is_some() {
                 loaded.ctx.override_by = Some(who.to_string());
             }

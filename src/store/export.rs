@@ -203,32 +203,13 @@ impl Store {
     /// from being released now. For the review screen's release preview.
     pub fn release_preview(&self, match_id: i64) -> StoreResult<(ReleaseRow, Vec<Refusal>)> {
         let policy = load_policy(&self.conn)?;
-        let loaded = load_context(&self.conn, match_id, None)?;
-        let mut refusals = check_release(&loaded.ctx, &policy);
+        let loaded = load_context(&mut super::sql_sqlite::Lite(&self.conn), match_id, None)?;
         let released: i64 = self.conn.query_row(
             "SELECT count(*) FROM release_items WHERE match_id = ?",
             [match_id],
             |r| r.get(0),
         )?;
-        if released > 0 {
-            refusals.push(Refusal {
-                rule: "released",
-                reason: "already released".into(),
-                remedy: "nothing: a match is released once".into(),
-            });
-        } else if loaded.status != crate::domain::MatchStatus::Approved
-            && !refusals
-                .iter()
-                .any(|r| r.rule == "approval" || r.rule == "two-person")
-        {
-            refusals.push(Refusal {
-                rule: "approval",
-                reason: format!("the match is {}", loaded.status),
-                remedy: "approval by the required number of people".into(),
-            });
-        }
-        let row = ReleaseRow::new(&loaded.batch, &loaded.ctx.request, &loaded.ctx.candidate);
-        Ok((row, refusals))
+        Ok(preview(&loaded, &policy, released > 0))
     }
 
     /// Releases every releasable match into `out` (refusing an existing file), marks them
@@ -388,4 +369,34 @@ impl Store {
         publish(tmp, out)?;
         Ok(count)
     }
+}
+
+/// One match's preview from what the gates loaded: the row that would go out and everything
+/// that stops it now (the rule book's refusals, an earlier release, a status not approved).
+/// Both backends' `release_preview`.
+pub(crate) fn preview(
+    loaded: &super::gates::Loaded,
+    policy: &crate::domain::policy::Policy,
+    released: bool,
+) -> (ReleaseRow, Vec<Refusal>) {
+    let mut refusals = check_release(&loaded.ctx, policy);
+    if released {
+        refusals.push(Refusal {
+            rule: "released",
+            reason: "already released".into(),
+            remedy: "nothing: a match is released once".into(),
+        });
+    } else if loaded.status != crate::domain::MatchStatus::Approved
+        && !refusals
+            .iter()
+            .any(|r| r.rule == "approval" || r.rule == "two-person")
+    {
+        refusals.push(Refusal {
+            rule: "approval",
+            reason: format!("the match is {}", loaded.status),
+            remedy: "approval by the required number of people".into(),
+        });
+    }
+    let row = ReleaseRow::new(&loaded.batch, &loaded.ctx.request, &loaded.ctx.candidate);
+    (row, refusals)
 }

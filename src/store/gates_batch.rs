@@ -74,7 +74,7 @@ pub(crate) fn load_contexts(
                 .iter()
                 .all(|(_, before)| before == MatchStatus::Escalated.as_str());
         if let std::collections::hash_map::Entry::Vacant(e) = holds.entry(batch_id) {
-            e.insert(active_holds(conn, batch_id)?);
+            e.insert(active_holds(&mut super::sql_sqlite::Lite(conn), batch_id)?);
         }
         let ctx = ReleaseContext {
             request,

@@ -3,6 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::audit::{DONE, append_audit, refuse};
+use super::sql::{RowExt, Sql};
+use super::sql_sqlite::Lite;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::policy::{Hold, HoldScope};
 
@@ -93,15 +95,27 @@ fn hold_from_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
     .into_hold())
 }
 
-/// The active holds on one batch.
-pub(crate) fn active_holds(conn: &Connection, batch_id: i64) -> StoreResult<Vec<Hold>> {
-    let sql = format!(
+/// The active holds on one batch (either backend).
+pub(crate) fn active_holds(sql: &mut dyn Sql, batch_id: i64) -> StoreResult<Vec<Hold>> {
+    let query = format!(
         "SELECT {HOLD_COLUMNS} FROM holds h JOIN batches b ON b.id = h.batch_id
           WHERE h.batch_id = ? AND h.lifted_at IS NULL ORDER BY h.id"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([batch_id], hold_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    sql.all(&query, &[&batch_id], |r| {
+        Ok(HoldRow {
+            id: r.int_at(0)?,
+            batch_id: r.int_at(1)?,
+            batch: r.text_at(2)?,
+            scope: r.text_at(3)?,
+            reason: r.text_at(4)?,
+            added_by: r.text_at(5)?,
+            added_at: r.text_at(6)?,
+            lifted_by: r.text(7)?,
+            lifted_at: r.text(8)?,
+            lift_reason: r.text(9)?,
+        }
+        .into_hold())
+    })
 }
 
 impl Store {
@@ -178,7 +192,7 @@ impl Store {
 
     /// The active holds on a batch (for the review screen's banner and `release_check`).
     pub fn active_holds(&self, batch_id: i64) -> StoreResult<Vec<Hold>> {
-        active_holds(&self.conn, batch_id)
+        active_holds(&mut Lite(&self.conn), batch_id)
     }
 }
 

@@ -30,6 +30,8 @@ mod records;
 pub mod schema;
 mod search;
 mod second_reviews;
+pub(crate) mod sql;
+mod sql_sqlite;
 mod stats;
 mod supervision;
 mod users;

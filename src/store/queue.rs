@@ -217,8 +217,12 @@ impl Store {
         })?;
         let mut out: Vec<CandidateMatch> = rows.collect::<Result<_, _>>()?;
         for c in &mut out {
-            c.approvals = super::gates::standing_approvals(&self.conn, c.match_id)?;
-            c.override_by = super::gates::override_by(&self.conn, c.match_id)?;
+            c.approvals = super::gates::standing_approvals(
+                &mut super::sql_sqlite::Lite(&self.conn),
+                c.match_id,
+            )?;
+            c.override_by =
+                super::gates::override_by(&mut super::sql_sqlite::Lite(&self.conn), c.match_id)?;
         }
         Ok(out)
     }

@@ -27,9 +27,31 @@ pub fn record_from_row(row: &Row<'_>, first: usize, fields: &[Field]) -> rusqlit
         }
     }
     let extra: String = row.get(first + 1 + fields.len())?;
-    // The extra column is written by the importer as a JSON object of strings; anything else is
-    // shown as one opaque value rather than dropped.
-    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&extra) {
+    add_extra(&mut record, &extra);
+    Ok(record)
+}
+
+/// [`record_from_row`] for a row of either backend (see `sql`).
+pub(crate) fn record_from(
+    row: &dyn super::sql::Row,
+    first: usize,
+    fields: &[Field],
+) -> super::StoreResult<Record> {
+    use super::sql::RowExt;
+    let mut record = Record::new(row.text_at(first)?);
+    for (offset, field) in fields.iter().enumerate() {
+        if let Some(value) = row.text(first + 1 + offset)? {
+            record.set(*field, value);
+        }
+    }
+    add_extra(&mut record, &row.text_at(first + 1 + fields.len())?);
+    Ok(record)
+}
+
+/// The extra column is written by the importer as a JSON object of strings; anything else is
+/// shown as one opaque value rather than dropped.
+fn add_extra(record: &mut Record, extra: &str) {
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(extra) {
         Ok(map) => {
             for (key, value) in map {
                 let text = match value {
@@ -42,7 +64,6 @@ pub fn record_from_row(row: &Row<'_>, first: usize, fields: &[Field]) -> rusqlit
         Err(_) if extra.trim().is_empty() => {}
         Err(_) => record.set_extra("extra", extra),
     }
-    Ok(record)
 }
 
 /// `source_id, <fields>, extra` with a table alias, for SELECT lists.
