@@ -12,7 +12,7 @@
 //! the large size; SCALE_IMPORT_ONLY=1 runs only its import beside the reviewer,
 //! SCALE_SCREEN_ONLY=1 the imports and the review screen.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,25 +100,27 @@ fn add(figure: &str, mg: &Run, floor: &Run) {
     );
 }
 
-/// The review screen on a copy of the database as imported: its figures at 10k are kept as the
-/// floor; at the large size each is printed beside it.
-fn review_screen(db: &Path, n: u64, floor: &mut Option<(screen::Figures, u64)>) {
+/// The review screen on a copy of each database as imported. The 10k copy waits for the large
+/// one; then both are measured side by side, the 10k figures as the floor.
+fn review_screen(db: &Path, n: u64, small: &mut Option<PathBuf>) {
     let copy = db.with_file_name(format!("m{n}-screen.db"));
     fresh(&copy);
     sql(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     std::fs::copy(db, &copy).expect("copy for the screen");
-    let figures = screen::measure(&copy, n);
-    let home = db.parent().expect("dir");
-    let peak = screen_memory::peak_kib(BIN, &copy, home);
-    fresh(&copy);
-    let Some((small, small_peak)) = floor.take() else {
-        *floor = Some((figures, peak));
+    let Some(small) = small.replace(copy.clone()) else {
         return;
     };
+    let figures = screen::measure([&small, &copy]);
+    let home = db.parent().expect("dir");
+    let small_peak = screen_memory::peak_kib(BIN, &small, home);
+    let peak = screen_memory::peak_kib(BIN, &copy, home);
+    fresh(&small);
+    fresh(&copy);
     table::note(&format!(
-        "review screen at {n} matches; floor: the same at 10,000 (in process, medians of 7)"
+        "review screen at {n} matches; floor: the same at 10,000, measured in turn \
+         (in process, medians of 7)"
     ));
-    for ((what, large), (_, small)) in figures.0.iter().zip(&small.0) {
+    for (what, [small, large]) in &figures.0 {
         table::row(
             &format!("screen: {what}"),
             Amount::Seconds(*large),
@@ -151,7 +153,7 @@ fn main() {
     );
     table::header();
     // The review screen's figures at 10k, the floor of the same figures at the large size.
-    let mut screen_floor: Option<(screen::Figures, u64)> = None;
+    let mut screen_floor: Option<PathBuf> = None;
     // SCALE_IMPORT_ONLY=1: only the import beside a reviewer, at SCALE_ROWS (for iterating).
     let import_only = std::env::var_os("SCALE_IMPORT_ONLY").is_some();
     // SCALE_SCREEN_ONLY=1: the imports and the review screen, no reports.

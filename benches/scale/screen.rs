@@ -1,7 +1,9 @@
 //! The review screen at scale, in process: the store calls its worker makes, through the same
 //! `Runtime` the worker thread owns, fed by the same pure `update` a key goes through, with no
-//! terminal. Each figure is the median of several repetitions on a copy of the database as
-//! imported (before the bench writes its approvals); the caller compares the large size to 10k.
+//! terminal. Two copies of the databases as imported (before the bench writes its approvals),
+//! 10k and the large size, side by side: each repetition runs at one size and then the other
+//! (in turn first), so a noisy moment (this machine's fsync takes 0.2 to 5 ms, with other
+//! builds running) falls on both; each figure is the median of its repetitions.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -16,7 +18,9 @@ use matchgate::tui::runtime::Runtime;
 use matchgate::tui::state::{ReviewState, SessionInfo};
 use matchgate::tui::update::{start, update};
 
-const REVIEWER: &str = "bench";
+/// Not the import's decider ("bench"), whose history grows with the import's length: the
+/// sizes should differ in their queue only.
+pub const REVIEWER: &str = "screen";
 /// Repetitions of each figure (the median is reported).
 const REPS: usize = 7;
 /// Moves per repetition: three pages of the queue window.
@@ -26,8 +30,8 @@ const DECISIONS: usize = 100;
 /// Typed a character at a time, each one a search, then Enter jumps to the first hit.
 const QUERY: &str = "margaret rod";
 
-/// The screen's figures at one size: (what, median seconds), in a fixed order.
-pub struct Figures(pub Vec<(String, f64)>);
+/// The screen's figures: what, then the median seconds at 10k and at the large size.
+pub struct Figures(pub Vec<(String, [f64; 2])>);
 
 /// What the worker reported for the keys of one step.
 #[derive(Default)]
@@ -119,7 +123,7 @@ fn open_store(db: &Path) -> Store {
     let mut store = Store::open(db).expect("the screen's store opens");
     store
         .authorize(REVIEWER, None, Act::Review)
-        .expect("the bench reviewer may review");
+        .expect("the screen's reviewer may review");
     store
 }
 
@@ -128,17 +132,19 @@ fn median(mut seconds: Vec<f64>) -> f64 {
     seconds[seconds.len() / 2]
 }
 
-/// Seconds `f` takes, `REPS` times, as the median.
-fn timed(mut f: impl FnMut()) -> f64 {
-    median(
-        (0..REPS)
-            .map(|_| {
-                let started = Instant::now();
-                f();
-                started.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
+/// Seconds `f(size)` takes at each size (0: 10k, 1: the large one), `REPS` times in turn, as
+/// medians.
+fn timed(mut f: impl FnMut(usize)) -> [f64; 2] {
+    let mut seconds = [Vec::new(), Vec::new()];
+    for rep in 0..REPS {
+        for size in [rep % 2, 1 - rep % 2] {
+            let started = Instant::now();
+            f(size);
+            seconds[size].push(started.elapsed().as_secs_f64());
+        }
+    }
+    let [small, large] = seconds;
+    [median(small), median(large)]
 }
 
 /// One decision saved on the shown item: approve, defer and reject in turn (an approval the
@@ -166,22 +172,22 @@ fn decide_one(s: &mut Session<'_>, turn: usize) -> usize {
     keys
 }
 
-/// Every figure of the review screen on the database at `db` of `matches` generated matches
-/// (it writes decisions and claims there: pass a copy).
-pub fn measure(db: &Path, matches: u64) -> Figures {
+/// Every figure of the review screen on the databases at `dbs` (10k, then the large size; it
+/// writes decisions and claims there: pass copies).
+pub fn measure(dbs: [&Path; 2]) -> Figures {
     let mut out = Vec::new();
-    let open = timed(|| drop(open_store(db)));
+    let open = timed(|size| drop(open_store(dbs[size])));
     out.push(("open the store".to_string(), open));
 
-    let mut store = open_store(db);
-    let mut s = Session::open(&mut store);
-    let counts = timed(|| {
-        s.runtime.perform(Effect::LoadCounts(filter()));
+    let [mut small, mut large] = dbs.map(open_store);
+    let mut s = [Session::open(&mut small), Session::open(&mut large)];
+    let counts = timed(|size| {
+        s[size].runtime.perform(Effect::LoadCounts(filter()));
     });
     out.push(("queue counts".into(), counts));
-    let sort = s.state.sort;
-    let page = timed(|| {
-        s.runtime.perform(Effect::LoadPage {
+    let page = timed(|size| {
+        let sort = s[size].state.sort;
+        s[size].runtime.perform(Effect::LoadPage {
             filter: filter(),
             sort,
             from: PageFrom::Start,
@@ -189,43 +195,56 @@ pub fn measure(db: &Path, matches: u64) -> Figures {
         });
     });
     out.push(("first keyset page (100 requests)".into(), page));
-    let shown = s.state.item.as_ref().expect("an item").request_id;
-    let item = timed(|| {
-        s.runtime.perform(Effect::LoadItem(shown));
+    let shown = s
+        .each_ref()
+        .map(|s| s.state.item.as_ref().expect("an item").request_id);
+    let item = timed(|size| {
+        s[size].runtime.perform(Effect::LoadItem(shown[size]));
     });
     out.push(("the shown item (claim, item, policy, holds)".into(), item));
-    s.close();
+    for session in s {
+        session.close();
+    }
 
-    let first = timed(|| Session::open(&mut open_store(db)).close());
+    let first = timed(|size| Session::open(&mut open_store(dbs[size])).close());
     out.push(("open until the first item shows".into(), first));
 
-    let mut s = Session::open(&mut store);
-    let moves = timed(|| {
+    let mut s = [Session::open(&mut small), Session::open(&mut large)];
+    let moves = timed(|size| {
         for _ in 0..MOVES {
-            s.command(Command::Next);
+            s[size].command(Command::Next);
         }
-        assert!(s.state.item.is_some(), "an item is shown after the moves");
+        assert!(
+            s[size].state.item.is_some(),
+            "an item is shown after the moves"
+        );
     });
     out.push((format!("{MOVES} moves, each item claimed and shown"), moves));
 
-    let mut turn = 0;
-    let mut keys = 0;
-    let decisions = timed(|| {
+    let mut turns = [0; 2];
+    let mut keys = [0; 2];
+    let decisions = timed(|size| {
         for _ in 0..DECISIONS {
-            keys += decide_one(&mut s, turn);
-            turn += 1;
+            keys[size] += decide_one(&mut s[size], turns[size]);
+            turns[size] += 1;
         }
     });
     out.push((
         format!("{DECISIONS} keyed decisions, each next item shown"),
         decisions,
     ));
-    println!(
-        "  review screen at {matches} matches: {turn} decisions took {keys} keys \
-         (an approval the release rules refused was followed by a reject)"
-    );
+    for size in 0..2 {
+        println!(
+            "  review screen at {}: {} decisions took {} keys \
+             (an approval the release rules refused was followed by a reject)",
+            dbs[size].display(),
+            turns[size],
+            keys[size]
+        );
+    }
 
-    let search = timed(|| {
+    let search = timed(|size| {
+        let s = &mut s[size];
         s.command(Command::Search);
         let mut hits = None;
         for c in QUERY.chars() {
@@ -239,6 +258,8 @@ pub fn measure(db: &Path, matches: u64) -> Figures {
         format!("search {QUERY:?} typed ({} searches), jump", QUERY.len()),
         search,
     ));
-    s.close();
+    for session in s {
+        session.close();
+    }
     Figures(out)
 }

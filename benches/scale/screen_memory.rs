@@ -118,11 +118,12 @@ fn vm_hwm(pid: &str) -> u64 {
         .expect("VmHWM in /proc status")
 }
 
-/// Peak memory (KiB) of `matchgate review --db <db> --reviewer bench` through the key script.
+/// Peak memory (KiB) of `matchgate review --db <db> --reviewer screen` through the key script.
 pub fn peak_kib(bin: &str, db: &Path, home: &Path) -> u64 {
     ensure_tmux();
     let d = db.to_str().expect("path");
-    let tmux = Tmux::start(bin, &["review", "--db", d, "--reviewer", "bench"], home);
+    let reviewer = super::screen::REVIEWER;
+    let tmux = Tmux::start(bin, &["review", "--db", d, "--reviewer", reviewer], home);
     tmux.wait_for("↔ candidate");
     let pid = tmux.pane("#{pane_pid}");
     let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
