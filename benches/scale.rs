@@ -4,19 +4,31 @@
 //! million approvals, a million releases and two million decisions (written with SQL: the point
 //! is the reading paths, not the deciding). Floors: the `sqlite3` shell (installed with apt-get
 //! if missing) doing the same work on the same file. Also the longest commit a reviewer waited
-//! for while the import ran: another connection deciding in a loop.
+//! for while the import ran: another connection deciding in a loop. And the review screen on a
+//! copy of each database as imported: the store calls its worker makes, timed in process, and
+//! the real binary's peak memory in tmux, the large size beside 10k (its floor).
 //!
 //! Timings are wall clock on a shared machine: read the ratios, not the seconds. SCALE_ROWS sets
-//! the large size; SCALE_IMPORT_ONLY=1 runs only its import beside the reviewer.
+//! the large size; SCALE_IMPORT_ONLY=1 runs only its import beside the reviewer,
+//! SCALE_SCREEN_ONLY=1 the imports and the review screen.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use matchgate::domain::{Decision, Verdict};
-use matchgate::store::Store;
+#[path = "scale/import_waits.rs"]
+mod import_waits;
+#[path = "scale/screen.rs"]
+mod screen;
+#[path = "scale/screen_memory.rs"]
+mod screen_memory;
+#[path = "scale/table.rs"]
+mod table;
+
+use import_waits::{decider, max_p99};
+use table::Amount;
 
 const BIN: &str = env!("CARGO_BIN_EXE_matchgate");
 
@@ -78,88 +90,50 @@ fn sql(db: &Path, script: &str) {
     conn.execute_batch(script).expect(script);
 }
 
-struct Table(Vec<(String, f64, f64, String)>);
-
-impl Table {
-    fn add(&mut self, figure: &str, mg: &Run, floor: &Run) {
-        let mem = match (mg.peak_kib, floor.peak_kib) {
-            (Some(m), _) => format!("{:.1} MiB", m as f64 / 1024.0),
-            _ => "-".into(),
-        };
-        self.0
-            .push((figure.to_string(), mg.seconds, floor.seconds, mem));
-        self.print_last();
-    }
-
-    fn print_last(&self) {
-        if let Some((f, mg, floor, mem)) = self.0.last() {
-            println!(
-                "{f:<44} {mg:>9.2} s {floor:>9.2} s {:>7.2}x {mem:>12}",
-                mg / floor
-            );
-        }
-    }
+/// A row comparing two commands' runs (matchgate's peak memory beside it).
+fn add(figure: &str, mg: &Run, floor: &Run) {
+    table::row(
+        figure,
+        Amount::Seconds(mg.seconds),
+        Amount::Seconds(floor.seconds),
+        mg.peak_kib,
+    );
 }
 
-/// One reviewer commit during the import: its whole wait, split into the time queued for
-/// another connection's lock (the store's busy handler) and the rest (the decision's own
-/// statements, its fsync and any WAL checkpoint its commit ran), in milliseconds.
-struct Wait {
-    total: f64,
-    lock: f64,
-    rest: f64,
-}
-
-/// Decides (notes) in a loop on another connection until told to stop; returns every commit's
-/// wait.
-fn decider(db: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<Wait>> {
-    std::thread::spawn(move || {
-        let mut store = Store::open(&db).expect("decider opens");
-        let ids: Vec<i64> = rusqlite::Connection::open(&db)
-            .expect("open")
-            .prepare("SELECT id FROM matches ORDER BY id LIMIT 1000")
-            .expect("prepare")
-            .query_map([], |r| r.get(0))
-            .expect("ids")
-            .collect::<Result<_, _>>()
-            .expect("ids");
-        let mut waits = Vec::new();
-        let mut i = 0;
-        while !stop.load(Ordering::Relaxed) {
-            let decision = Decision {
-                match_id: ids[i % ids.len()],
-                reviewer: "bench".into(),
-                verdict: Verdict::Note,
-                note: Some("checked".into()),
-                viewed_ms: 0,
-            };
-            let locked_before = store.lock_waited();
-            let started = Instant::now();
-            store
-                .record_decision(&decision, "bench")
-                .expect("a decision during the import is saved");
-            let total = started.elapsed().as_secs_f64() * 1000.0;
-            let lock = (store.lock_waited() - locked_before).as_secs_f64() * 1000.0;
-            waits.push(Wait {
-                total,
-                lock,
-                rest: (total - lock).max(0.0),
-            });
-            i += 1;
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        waits
-    })
-}
-
-/// Longest and 99th percentile of one part of the waits, in milliseconds.
-fn max_p99(waits: &[Wait], part: impl Fn(&Wait) -> f64) -> (f64, f64) {
-    let mut v: Vec<f64> = waits.iter().map(part).collect();
-    v.sort_by(f64::total_cmp);
-    match v.last() {
-        Some(max) => (*max, v[v.len() * 99 / 100]),
-        None => (0.0, 0.0),
+/// The review screen on a copy of each database as imported. The 10k copy waits for the large
+/// one; then both are measured side by side, the 10k figures as the floor.
+fn review_screen(db: &Path, n: u64, small: &mut Option<PathBuf>) {
+    let copy = db.with_file_name(format!("m{n}-screen.db"));
+    fresh(&copy);
+    sql(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    std::fs::copy(db, &copy).expect("copy for the screen");
+    let Some(small) = small.replace(copy.clone()) else {
+        return;
+    };
+    let figures = screen::measure([&small, &copy]);
+    let home = db.parent().expect("dir");
+    let small_peak = screen_memory::peak_kib(BIN, &small, home);
+    let peak = screen_memory::peak_kib(BIN, &copy, home);
+    fresh(&small);
+    fresh(&copy);
+    table::note(&format!(
+        "review screen at {n} matches; floor: the same at 10,000, measured in turn \
+         (in process, medians of 7)"
+    ));
+    for (what, [small, large]) in &figures.0 {
+        table::row(
+            &format!("screen: {what}"),
+            Amount::Seconds(*large),
+            Amount::Seconds(*small),
+            None,
+        );
     }
+    table::row(
+        "screen: peak memory, the binary in tmux (VmHWM)",
+        Amount::Kib(peak),
+        Amount::Kib(small_peak),
+        Some(peak),
+    );
 }
 
 fn main() {
@@ -177,13 +151,13 @@ fn main() {
             .unwrap_or_default()
             .trim()
     );
-    println!(
-        "{:<44} {:>11} {:>11} {:>8} {:>12}",
-        "figure", "matchgate", "floor", "ratio", "peak memory"
-    );
-    let mut table = Table(Vec::new());
+    table::header();
+    // The review screen's figures at 10k, the floor of the same figures at the large size.
+    let mut screen_floor: Option<PathBuf> = None;
     // SCALE_IMPORT_ONLY=1: only the import beside a reviewer, at SCALE_ROWS (for iterating).
     let import_only = std::env::var_os("SCALE_IMPORT_ONLY").is_some();
+    // SCALE_SCREEN_ONLY=1: the imports and the review screen, no reports.
+    let screen_only = std::env::var_os("SCALE_SCREEN_ONLY").is_some();
     let sizes = if import_only {
         vec![rows]
     } else {
@@ -254,7 +228,7 @@ fn main() {
         let mg = run(BIN, &["import", "--db", d, c, "--batch", "big"], None);
         stop.store(true, Ordering::Relaxed);
         let waits = waits.join().expect("decider");
-        table.add(&format!("import {n} rows (vs .import)"), &mg, &floor);
+        add(&format!("import {n} rows (vs .import)"), &mg, &floor);
         let (max, p99) = max_p99(&waits, |w| w.total);
         let (lock_max, lock_p99) = max_p99(&waits, |w| w.lock);
         let (rest_max, rest_p99) = max_p99(&waits, |w| w.rest);
@@ -276,6 +250,10 @@ fn main() {
             std::fs::write(path, lines).expect("waits file");
         }
         if import_only {
+            continue;
+        }
+        review_screen(&db, n, &mut screen_floor);
+        if screen_only {
             continue;
         }
         // A million approvals (or all of a smaller set), two million decisions, and a release
@@ -339,7 +317,7 @@ fn main() {
             ],
             None,
         );
-        table.add(
+        add(
             &format!("export of {approved} approved (gates re-checked)"),
             &mg,
             &floor,
@@ -373,7 +351,7 @@ fn main() {
             ],
             None,
         );
-        table.add(&format!("recall of {approved} released"), &mg, &floor);
+        add(&format!("recall of {approved} released"), &mg, &floor);
 
         let floor = run(&sqlite, &["-csv", d2,
             "SELECT d.*, r.source_id, b.name FROM decisions d JOIN matches m ON m.id = d.match_id
@@ -391,7 +369,7 @@ fn main() {
             ],
             None,
         );
-        table.add(
+        add(
             &format!("export --decisions of {} events", approved * 2),
             &mg,
             &floor,
@@ -401,7 +379,7 @@ fn main() {
             "SELECT b.name, m.status, count(*) FROM matches m JOIN batches b ON b.id = m.batch_id
               GROUP BY 1, 2"], None);
         let mg = run(BIN, &["stats", "--db", d2], None);
-        table.add(
+        add(
             &format!("stats over {} decisions", approved * 2),
             &mg,
             &floor,

@@ -369,10 +369,17 @@ impl Store {
                 checks: None,
             });
         }
+        let undone = group_id;
         let group_id = append(&tx, &rows, reviewer, 0, session)?;
-        // Undoing a second reviewer's verdict reopens the second review.
-        tx.prepare_cached("UPDATE second_reviews SET done_by = NULL WHERE done_by = ?")?
-            .execute([first.0])?;
+        // Undoing a second reviewer's verdict reopens the second review (its done_by is the
+        // verdict's group), found by its key, the decision the verdict checks: done_by has no
+        // index, and second_reviews grows with every decision drawn.
+        tx.prepare_cached(
+            "UPDATE second_reviews SET done_by = NULL
+              WHERE decision_id IN (SELECT checks FROM decisions WHERE group_id = ?1)
+                AND done_by = ?1",
+        )?
+        .execute([undone])?;
         let state_after = rerank(&tx, request_id, session)?;
         tx.commit()?;
         Ok(outcome(

@@ -385,6 +385,10 @@ pub fn now_utc() -> String {
 mod plans_tests;
 
 #[cfg(test)]
+#[path = "plans_review_tests.rs"]
+mod plans_review_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

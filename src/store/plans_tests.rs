@@ -74,7 +74,7 @@ pub(super) fn plans_of(
 }
 
 /// A line scanning a big table without an index, if any.
-fn full_scan(plan: &[String]) -> Option<&String> {
+pub(super) fn full_scan(plan: &[String]) -> Option<&String> {
     plan.iter().find(|line| {
         let words: Vec<&str> = line.split_whitespace().collect();
         words.first() == Some(&"SCAN")
@@ -85,7 +85,7 @@ fn full_scan(plan: &[String]) -> Option<&String> {
     })
 }
 
-fn store_with_releases() -> (tempfile::TempDir, Store) {
+pub(super) fn store_with_releases() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut store, _) = Store::create(&dir.path().join("p.db")).expect("create");
     let mut csv = Vec::new();
@@ -103,17 +103,30 @@ fn store_with_releases() -> (tempfile::TempDir, Store) {
     store
         .import_matches(reader, OnBadRow::Abort, |e| panic!("{e}"))
         .expect("import");
-    // Approvals written directly: the plans, not the gates, are under test here.
+    // Approvals written directly: the plans, not the gates, are under test here. Each its own
+    // group, numbered as the store numbers groups (its first row's id), so a later decision's
+    // group is not one of these.
     store
         .conn
         .execute_batch(
             "INSERT INTO decisions (match_id, group_id, reviewer, action, status_before,
                  status_after, decided_at)
-             SELECT id, id, 'ann', 'approve', 'pending', 'approved', '2026-01-01T00:00:00.000Z'
-               FROM matches WHERE id % 3 = 0;
+             SELECT id, (SELECT coalesce(max(id), 0) FROM decisions)
+                        + row_number() OVER (ORDER BY id),
+                    'ann', 'approve', 'pending', 'approved', '2026-01-01T00:00:00.000Z'
+               FROM matches WHERE id % 3 = 0 ORDER BY id;
              UPDATE matches SET status = 'approved' WHERE id % 3 = 0;",
         )
         .expect("approve");
+    let strays: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM decisions WHERE group_id != id",
+            [],
+            |r| r.get(0),
+        )
+        .expect("groups");
+    assert_eq!(strays, 0, "each approval is its own group");
     (dir, store)
 }
 

@@ -269,7 +269,9 @@ pub(super) fn push_filter(sql: &mut String, args: &mut Vec<Value>, filter: &Queu
 }
 
 /// Leaves out, for the reviewer working, what another session holds and what they already
-/// approved as the first of two (a second approval must come from someone else).
+/// approved as the first of two (a second approval must come from someone else). The unary `+`
+/// keeps the planner on the entry's matches and their decisions: ranging the reviewer's index
+/// instead read every decision the reviewer ever made, for each entry of a page or a search.
 pub(super) fn push_claimant(sql: &mut String, args: &mut Vec<Value>, claimant: Option<&Claimant>) {
     let Some(me) = claimant else {
         return;
@@ -279,7 +281,7 @@ pub(super) fn push_claimant(sql: &mut String, args: &mut Vec<Value>, claimant: O
                            WHERE c.request_id = r.id AND c.session != ? AND c.expires_ms > ?)
           AND NOT EXISTS (SELECT 1 FROM matches m JOIN decisions d ON d.match_id = m.id
                            WHERE m.request_id = r.id AND m.status = 'pending'
-                             AND d.action = 'approve' AND d.reviewer = ?
+                             AND d.action = 'approve' AND +d.reviewer = ?
                              AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id))",
     );
     args.extend([
