@@ -1,8 +1,10 @@
 //! The hash-chained audit log: appending entries inside the caller's transaction, verifying the
 //! chain and every decision's presence in it, and the head for recording outside the database.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
+use super::sql::{Dialect, RowExt, Sql};
+use super::sql_sqlite::Lite;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::Field;
 use crate::domain::audit::{AuditEntry, ChainWalk, GENESIS};
@@ -21,10 +23,44 @@ pub(crate) fn append_audit(
     detail: &str,
     decision_id: Option<i64>,
 ) -> StoreResult<i64> {
-    let last: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    append_audit_in(
+        &mut Lite(conn),
+        actor,
+        action,
+        object,
+        outcome,
+        detail,
+        decision_id,
+    )
+}
+
+/// The advisory lock key of the chain's head on a server ("MGAT" "AUDT").
+const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
+
+/// [`append_audit`] on either backend. On a server, writers are not serialised by the
+/// database as SQLite's write lock does: the chain's head is read under a transaction-scoped
+/// advisory lock, so two writers' entries never name the same predecessor.
+pub(crate) fn append_audit_in(
+    sql: &mut dyn Sql,
+    actor: &str,
+    action: &str,
+    object: &str,
+    outcome: &str,
+    detail: &str,
+    decision_id: Option<i64>,
+) -> StoreResult<i64> {
+    if sql.dialect() == Dialect::Postgres {
+        sql.each(
+            "SELECT pg_advisory_xact_lock(?)",
+            &[&CHAIN_LOCK],
+            &mut |_| Ok(()),
+        )?;
+    }
+    let last = sql.opt(
+        "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| Ok((r.int_at(0)?, r.text_at(1)?)),
+    )?;
     let (prev_id, prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
     let entry = AuditEntry {
         id: prev_id + 1,
@@ -37,22 +73,22 @@ pub(crate) fn append_audit(
         decision_id,
     };
     let hash = entry.hash(&prev_hash);
-    conn.prepare_cached(
+    sql.run(
         "INSERT INTO audit (id, at, actor, action, object, outcome, detail, decision_id, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
-        entry.id,
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.object,
-        entry.outcome,
-        entry.detail,
-        entry.decision_id,
-        prev_hash,
-        hash
-    ])?;
+        &[
+            &entry.id,
+            &entry.at,
+            &entry.actor,
+            &entry.action,
+            &entry.object,
+            &entry.outcome,
+            &entry.detail,
+            &entry.decision_id,
+            &prev_hash,
+            &hash,
+        ],
+    )?;
     Ok(entry.id)
 }
 

@@ -8,6 +8,7 @@ use super::audit::refuse;
 use super::claims::{fence, lost_claim};
 use super::decisions::DecisionOutcome;
 use super::history::{HistoryRow, append, match_row, outcome, request_state, rerank};
+use super::sql_sqlite::Lite;
 use super::users::require;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::roles::Act;
@@ -137,7 +138,7 @@ impl Store {
         if let Some(problem) = problem {
             return Err(refuse(tx, who, action.as_str(), &object, problem));
         }
-        let (request_id, status) = match_row(&tx, checked.match_id)?;
+        let (request_id, status) = match_row(&mut Lite(&tx), checked.match_id)?;
         if let Some(holder) = fence(&tx, request_id, session)? {
             return Err(refuse(
                 tx,
@@ -179,9 +180,9 @@ impl Store {
                 });
             }
         }
-        let state_before = request_state(&tx, request_id)?;
-        let group_id = append(&tx, &rows, who, check.viewed_ms, session)?;
-        let state_after = rerank(&tx, request_id, session)?;
+        let state_before = request_state(&mut Lite(&tx), request_id)?;
+        let group_id = append(&mut Lite(&tx), &rows, who, check.viewed_ms, session)?;
+        let state_after = rerank(&mut Lite(&tx), request_id, session)?;
         tx.commit()?;
         Ok(CheckOutcome {
             outcome: outcome(group_id, request_id, state_before, state_after, &rows),
@@ -235,7 +236,7 @@ impl Store {
         if let Some(problem) = problem {
             return Err(refuse(tx, reviewer, action.as_str(), &object, problem));
         }
-        let (request_id, status) = match_row(&tx, match_id)?;
+        let (request_id, status) = match_row(&mut Lite(&tx), match_id)?;
         if let Some(holder) = fence(&tx, request_id, session)? {
             return Err(refuse(
                 tx,
@@ -255,8 +256,8 @@ impl Store {
             undoes: None,
             checks: Some(first_decision),
         }];
-        let state = request_state(&tx, request_id)?;
-        let group_id = append(&tx, &rows, reviewer, viewed_ms, session)?;
+        let state = request_state(&mut Lite(&tx), request_id)?;
+        let group_id = append(&mut Lite(&tx), &rows, reviewer, viewed_ms, session)?;
         tx.prepare_cached("UPDATE second_reviews SET done_by = ? WHERE decision_id = ?")?
             .execute(params![group_id, first_decision])?;
         tx.commit()?;

@@ -1,7 +1,7 @@
 //! Claims on requests: taking, renewing and releasing leases, and the fence a decision's
 //! transaction checks. Each is one short write transaction.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{Store, StoreResult, now_utc};
 use crate::domain::claim::{ClaimOutcome, Claimant, LEASE};
@@ -22,12 +22,21 @@ pub(crate) fn fence(
     request_id: i64,
     session: &str,
 ) -> StoreResult<Option<String>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
-        )?
-        .query_row(params![request_id, session, now_ms()], |r| r.get(0))
-        .optional()?)
+    fence_in(&mut super::sql_sqlite::Lite(conn), request_id, session)
+}
+
+/// [`fence`] on either backend.
+pub(crate) fn fence_in(
+    sql: &mut dyn super::sql::Sql,
+    request_id: i64,
+    session: &str,
+) -> StoreResult<Option<String>> {
+    use super::sql::RowExt;
+    sql.opt(
+        "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
+        &[&request_id, &session, &now_ms()],
+        |r| r.text_at(0),
+    )
 }
 
 /// The refusal of a decision whose claim went to someone else.

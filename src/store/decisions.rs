@@ -78,7 +78,7 @@ impl Store {
         override_justification: Option<&str>,
     ) -> StoreResult<DecisionOutcome> {
         let tx = self.write()?;
-        let (request_id, status) = match_row(&tx, decision.match_id)?;
+        let (request_id, status) = match_row(&mut Lite(&tx), decision.match_id)?;
         let who = decision.reviewer.as_str();
         let object = format!("match:{}", decision.match_id);
         let act = if override_justification.is_some() {
@@ -193,13 +193,13 @@ impl Store {
             Vec::new()
         } else {
             open_siblings(
-                &tx,
+                &mut Lite(&tx),
                 request_id,
                 decision.match_id,
                 decision.verdict == Verdict::Approve,
             )?
         };
-        let state_before = request_state(&tx, request_id)?;
+        let state_before = request_state(&mut Lite(&tx), request_id)?;
         let note = decision.note.as_deref();
         let main_after = match decision.verdict {
             Verdict::Approve if !final_approval => status,
@@ -239,7 +239,13 @@ impl Store {
                 });
             }
         }
-        let group_id = append(&tx, &rows, &decision.reviewer, decision.viewed_ms, session)?;
+        let group_id = append(
+            &mut Lite(&tx),
+            &rows,
+            &decision.reviewer,
+            decision.viewed_ms,
+            session,
+        )?;
         if let Some(justification) = override_justification {
             tx.execute(
                 "INSERT INTO overrides (match_id, supervisor, justification, created_at)
@@ -254,7 +260,7 @@ impl Store {
             .to_string();
             append_audit(&tx, who, "override", &object, DONE, &detail, None)?;
         }
-        let state_after = rerank(&tx, request_id, session)?;
+        let state_after = rerank(&mut Lite(&tx), request_id, session)?;
         tx.commit()?;
         Ok(outcome(
             group_id,
@@ -331,7 +337,7 @@ impl Store {
                 ));
             }
         }
-        let (request_id, _) = match_row(&tx, first.1)?;
+        let (request_id, _) = match_row(&mut Lite(&tx), first.1)?;
         if let Some(holder) = fence(&tx, request_id, session)? {
             return Err(refuse(
                 tx,
@@ -341,12 +347,12 @@ impl Store {
                 lost_claim(request_id, &holder),
             ));
         }
-        let state_before = request_state(&tx, request_id)?;
+        let state_before = request_state(&mut Lite(&tx), request_id)?;
         let mut rows = Vec::new();
         for (id, match_id, _, before, after) in &originals {
             let before = parse_status(before)?;
             let after = parse_status(after)?;
-            let (_, current) = match_row(&tx, *match_id)?;
+            let (_, current) = match_row(&mut Lite(&tx), *match_id)?;
             if current != after {
                 return Err(refuse(
                     tx,
@@ -370,7 +376,7 @@ impl Store {
             });
         }
         let undone = group_id;
-        let group_id = append(&tx, &rows, reviewer, 0, session)?;
+        let group_id = append(&mut Lite(&tx), &rows, reviewer, 0, session)?;
         // Undoing a second reviewer's verdict reopens the second review (its done_by is the
         // verdict's group), found by its key, the decision the verdict checks: done_by has no
         // index, and second_reviews grows with every decision drawn.
@@ -380,7 +386,7 @@ impl Store {
                 AND done_by = ?1",
         )?
         .execute([undone])?;
-        let state_after = rerank(&tx, request_id, session)?;
+        let state_after = rerank(&mut Lite(&tx), request_id, session)?;
         tx.commit()?;
         Ok(outcome(
             group_id,

@@ -2,9 +2,8 @@
 //! sample draws), moving match statuses, and re-ranking the request in the queue. Shared by
 //! reviewers' decisions, undo and supervisors' checks.
 
-use rusqlite::{OptionalExtension, Transaction, params};
-
-use super::audit::{DONE, DecisionRecord, append_audit};
+use super::audit::{DONE, DecisionRecord, append_audit_in};
+use super::sql::{Dialect, Param, RowExt, Sql};
 use super::{StoreError, StoreResult, now_utc};
 use crate::domain::quality::{DecisionKey, Sampler, Stratum};
 use crate::domain::{DecisionAction, MatchStatus, QueueState, ReasonCode};
@@ -28,11 +27,14 @@ pub(super) fn parse_status(text: &str) -> StoreResult<MatchStatus> {
 }
 
 /// The match's request and current status.
-pub(super) fn match_row(tx: &Transaction<'_>, match_id: i64) -> StoreResult<(i64, MatchStatus)> {
-    let row: Option<(i64, String)> = tx
-        .prepare_cached("SELECT request_id, status FROM matches WHERE id = ?")?
-        .query_row([match_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+pub(crate) fn match_row(sql: &mut dyn Sql, match_id: i64) -> StoreResult<(i64, MatchStatus)> {
+    // On a server writers run side by side: the match's row is locked for the transaction (on
+    // SQLite the write lock already serialises them).
+    let query = match sql.dialect() {
+        Dialect::Sqlite => "SELECT request_id, status FROM matches WHERE id = ?",
+        Dialect::Postgres => "SELECT request_id, status FROM matches WHERE id = ? FOR UPDATE",
+    };
+    let row = sql.opt(query, &[&match_id], |r| Ok((r.int_at(0)?, r.text_at(1)?)))?;
     let (request_id, status) =
         row.ok_or_else(|| StoreError::NotFound(format!("match {match_id}")))?;
     Ok((request_id, parse_status(&status)?))
@@ -41,57 +43,46 @@ pub(super) fn match_row(tx: &Transaction<'_>, match_id: i64) -> StoreResult<(i64
 /// The request's other candidates that are still open, with their status.
 /// With `with_escalated`, escalated siblings count too (a supervisor approving an escalated
 /// request closes its other escalated candidates).
-pub(super) fn open_siblings(
-    tx: &Transaction<'_>,
+pub(crate) fn open_siblings(
+    sql: &mut dyn Sql,
     request_id: i64,
     except: i64,
     with_escalated: bool,
 ) -> StoreResult<Vec<(i64, MatchStatus)>> {
-    let mut stmt = tx.prepare_cached(
+    sql.all(
         "SELECT id, status FROM matches
           WHERE request_id = ? AND id != ?
             AND (status IN ('pending', 'deferred') OR (? AND status = 'escalated'))
           ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![request_id, except, with_escalated], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, status) = row?;
-        out.push((id, parse_status(&status)?));
-    }
-    Ok(out)
+        &[&request_id, &except, &with_escalated],
+        |r| Ok((r.int_at(0)?, parse_status(&r.text_at(1)?)?)),
+    )
 }
 
-pub(super) fn request_state(tx: &Transaction<'_>, request_id: i64) -> StoreResult<QueueState> {
-    let rank: i64 = tx
-        .prepare_cached("SELECT queue_rank FROM requests WHERE id = ?")?
-        .query_row([request_id], |r| r.get(0))?;
+pub(crate) fn request_state(sql: &mut dyn Sql, request_id: i64) -> StoreResult<QueueState> {
+    let rank = sql.one(
+        "SELECT queue_rank FROM requests WHERE id = ?",
+        &[&request_id],
+        |r| r.int_at(0),
+    )?;
     Ok(QueueState::from_rank(rank).unwrap_or(QueueState::Open))
 }
 
 /// Recomputes the request's queue state from its matches' statuses and stores it.
-pub(super) fn rerank(
-    tx: &Transaction<'_>,
-    request_id: i64,
-    session: &str,
-) -> StoreResult<QueueState> {
-    let statuses: Vec<MatchStatus> = {
-        let mut stmt = tx.prepare_cached("SELECT status FROM matches WHERE request_id = ?")?;
-        let rows = stmt.query_map([request_id], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(parse_status(&row?)?);
-        }
-        out
-    };
+pub(crate) fn rerank(sql: &mut dyn Sql, request_id: i64, session: &str) -> StoreResult<QueueState> {
+    let statuses = sql.all(
+        "SELECT status FROM matches WHERE request_id = ?",
+        &[&request_id],
+        |r| parse_status(&r.text_at(0)?),
+    )?;
     let state = QueueState::of(statuses);
-    let before = request_state(tx, request_id)?;
+    let before = request_state(sql, request_id)?;
     if state != before {
-        tx.prepare_cached("UPDATE requests SET queue_rank = ? WHERE id = ?")?
-            .execute(params![state.rank(), request_id])?;
-        super::live::record_move(tx, request_id, before, state, session)?;
+        sql.run(
+            "UPDATE requests SET queue_rank = ? WHERE id = ?",
+            &[&state.rank(), &request_id],
+        )?;
+        super::live::record_move(sql, request_id, before, state, session)?;
     }
     Ok(state)
 }
@@ -117,11 +108,12 @@ pub(super) fn outcome(
 }
 
 /// The database's sampler (its seed is set by the migration that made the table).
-pub(super) fn sampler(tx: &Transaction<'_>) -> StoreResult<Sampler> {
-    let seed: Vec<u8> = tx
-        .prepare_cached("SELECT seed FROM quality_seed WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
+pub(crate) fn sampler(sql: &mut dyn Sql) -> StoreResult<Sampler> {
+    let seed = sql
+        .opt("SELECT seed FROM quality_seed WHERE id = 1", &[], |r| {
+            r.bytes(0)?
+                .ok_or_else(|| StoreError::Refused("the sampling seed is NULL".into()))
+        })?
         .ok_or_else(|| StoreError::Refused("the sampling seed is missing".into()))?;
     Sampler::new(&seed).map_err(|e| StoreError::Refused(e.to_string()))
 }
@@ -132,33 +124,47 @@ pub(super) fn sampler(tx: &Transaction<'_>) -> StoreResult<Sampler> {
 /// The group's first row, when it is a reviewer's approve or reject, is a checkable decision: it
 /// gets its spot-check and second-review draws, and when the second-review draw falls under
 /// policy's `double_review_rate` and the match was decided, a blind second review is opened.
-pub(super) fn append(
-    tx: &Transaction<'_>,
+/// SQLite gives each row the next id itself (the first is the group's: the write lock is held).
+/// Naming the id, or RETURNING it, would make it plan a scan for rows referring to the new one
+/// (`second_reviews.done_by` has no index): the id is read back with `last_insert_rowid()`.
+const INSERT_DECISION: &str = "
+INSERT INTO decisions (match_id, group_id, reviewer, action, status_before, status_after,
+                       reason_code, note, decided_at, viewed_ms, undoes, session, checks,
+                       spot_draw, second_draw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// On a server the first row takes the group's id (already drawn from the sequence), the others
+/// the sequence's next.
+const INSERT_DECISION_WITH_ID: &str = "
+INSERT INTO decisions (id, match_id, group_id, reviewer, action, status_before, status_after,
+                       reason_code, note, decided_at, viewed_ms, undoes, session, checks,
+                       spot_draw, second_draw)
+VALUES (coalesce(?, nextval(pg_get_serial_sequence('matchgate.decisions', 'id'))),
+        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id";
+
+pub(crate) fn append(
+    sql: &mut dyn Sql,
     rows: &[HistoryRow<'_>],
     reviewer: &str,
     viewed_ms: u64,
     session: &str,
 ) -> StoreResult<i64> {
-    let group_id: i64 =
-        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
-            r.get(0)
-        })?;
+    // The group's id is its first row's id, taken before the row is written: SQLite's next id
+    // (the write lock is held), a server's next value of the id sequence.
+    let next_id = match sql.dialect() {
+        Dialect::Sqlite => "SELECT coalesce(max(id), 0) + 1 FROM decisions",
+        Dialect::Postgres => "SELECT nextval(pg_get_serial_sequence('matchgate.decisions', 'id'))",
+    };
+    let group_id = sql.one(next_id, &[], |r| r.int_at(0))?;
     let now = now_utc();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO decisions (match_id, group_id, reviewer, action, status_before, status_after,
-                                reason_code, note, decided_at, viewed_ms, undoes, session,
-                                checks, spot_draw, second_draw)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut update =
-        tx.prepare_cached("UPDATE matches SET status = ?, updated_at = ? WHERE id = ?")?;
     for (index, row) in rows.iter().enumerate() {
         let stratum = (index == 0 && row.checks.is_none())
             .then(|| Stratum::of(row.action))
             .flatten();
         let draws = match stratum {
             Some(stratum) => {
-                let sampler = sampler(tx)?;
+                let sampler = sampler(sql)?;
                 let key = DecisionKey {
                     decision_id: group_id,
                     reviewer,
@@ -171,25 +177,46 @@ pub(super) fn append(
             }
             None => None,
         };
-        insert.execute(params![
-            row.match_id,
-            group_id,
-            reviewer,
-            row.action.as_str(),
-            row.before.as_str(),
-            row.after.as_str(),
-            row.reason.map(ReasonCode::code),
-            row.note,
-            now,
-            viewed_ms as i64,
-            row.undoes,
-            session,
-            row.checks,
-            draws.map(|d| d.0.stored()),
-            draws.map(|d| d.1.stored()),
-        ])?;
+        let first_id = (index == 0).then_some(group_id);
+        let viewed = viewed_ms as i64;
+        let (action, before, after) =
+            (row.action.as_str(), row.before.as_str(), row.after.as_str());
+        let reason = row.reason.map(ReasonCode::code);
+        let (spot, second) = (draws.map(|d| d.0.stored()), draws.map(|d| d.1.stored()));
+        let mut params: Vec<&dyn Param> = vec![
+            &row.match_id,
+            &group_id,
+            &reviewer,
+            &action,
+            &before,
+            &after,
+            &reason,
+            &row.note,
+            &now,
+            &viewed,
+            &row.undoes,
+            &session,
+            &row.checks,
+            &spot,
+            &second,
+        ];
+        let id = match sql.dialect() {
+            Dialect::Sqlite => {
+                sql.run(INSERT_DECISION, &params)?;
+                sql.one("SELECT last_insert_rowid()", &[], |r| r.int_at(0))?
+            }
+            Dialect::Postgres => {
+                params.insert(0, &first_id);
+                sql.one(INSERT_DECISION_WITH_ID, &params, |r| r.int_at(0))?
+            }
+        };
+        if index == 0 && id != group_id {
+            return Err(StoreError::Refused(format!(
+                "decision ids moved while the history was written (expected {group_id}, got {id}); nothing was saved"
+            )));
+        }
         let record = DecisionRecord {
-            id: tx.last_insert_rowid(),
+            id,
             match_id: row.match_id,
             group_id,
             reviewer: reviewer.to_string(),
@@ -201,8 +228,8 @@ pub(super) fn append(
             decided_at: now.clone(),
             undoes: row.undoes,
         };
-        append_audit(
-            tx,
+        append_audit_in(
+            sql,
             reviewer,
             row.action.as_str(),
             &format!("match:{}", row.match_id),
@@ -211,18 +238,23 @@ pub(super) fn append(
             Some(record.id),
         )?;
         if row.before != row.after {
-            update.execute(params![row.after.as_str(), now, row.match_id])?;
+            sql.run(
+                "UPDATE matches SET status = ?, updated_at = ? WHERE id = ?",
+                &[&row.after.as_str(), &now, &row.match_id],
+            )?;
         }
         if let Some((_, second)) = draws
             && row.before != row.after
         {
-            let rate = super::policy::load_policy(tx)?.quality.double_review_rate;
+            let rate = super::policy::load_policy_in(sql)?
+                .quality
+                .double_review_rate;
             if second.below(rate) {
-                tx.prepare_cached(
+                sql.run(
                     "INSERT INTO second_reviews (decision_id, request_id, match_id, first_reviewer, drawn_at)
                      SELECT ?, request_id, id, ?, ? FROM matches WHERE id = ?",
-                )?
-                .execute(params![record.id, reviewer, now, row.match_id])?;
+                    &[&record.id, &reviewer, &now, &row.match_id],
+                )?;
             }
         }
     }

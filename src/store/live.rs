@@ -1,7 +1,7 @@
 //! What running screens need to stay current: whether anyone else has committed since they last
 //! looked (`PRAGMA data_version`), and which requests changed queue state (`queue_moves`).
 
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 use super::{Store, StoreResult};
 use crate::domain::{ItemFlags, QueueMove, QueueState};
@@ -11,16 +11,16 @@ pub const MOVES_PER_REFRESH: usize = 5_000;
 
 /// Appends a queue move in the transaction that made it.
 pub(crate) fn record_move(
-    tx: &Transaction<'_>,
+    sql: &mut dyn super::sql::Sql,
     request_id: i64,
     before: QueueState,
     after: QueueState,
     session: &str,
 ) -> StoreResult<()> {
-    tx.prepare_cached(
+    sql.run(
         "INSERT INTO queue_moves (request_id, rank_before, rank_after, session) VALUES (?, ?, ?, ?)",
-    )?
-    .execute(params![request_id, before.rank(), after.rank(), session])?;
+        &[&request_id, &before.rank(), &after.rank(), &session],
+    )?;
     Ok(())
 }
 

@@ -10,14 +10,20 @@ use crate::domain::roles::Act;
 /// The policy as stored (defaults for keys never set). A stored value that no longer parses is
 /// an error, never a silent fallback to a looser default.
 pub(crate) fn load_policy(conn: &Connection) -> StoreResult<Policy> {
-    let mut stmt = conn.prepare_cached("SELECT key, value FROM policy ORDER BY key")?;
-    let rows: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    load_policy_in(&mut super::sql_sqlite::Lite(conn))
+}
+
+/// [`load_policy`] on either backend (on a server, `users` mirrors the server's roles: the
+/// user commands change both in one transaction).
+pub(crate) fn load_policy_in(sql: &mut dyn super::sql::Sql) -> StoreResult<Policy> {
+    use super::sql::RowExt;
+    let rows = sql.all("SELECT key, value FROM policy ORDER BY key", &[], |r| {
+        Ok((r.text_at(0)?, r.text_at(1)?))
+    })?;
     let mut policy = policy_from_rows(&rows)?;
     // Once people are registered, who supervises is their role, not the old policy list.
-    if super::users::registered(conn)? {
-        policy.supervisors = super::users::supervisor_names(conn)?;
+    if super::users::registered_in(sql)? {
+        policy.supervisors = super::users::supervisor_names_in(sql)?;
     }
     Ok(policy)
 }

@@ -4,6 +4,8 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit::{DONE, append_audit, refuse};
+use super::sql::{RowExt, Sql};
+use super::sql_sqlite::Lite;
 use super::{Store, StoreError, StoreResult, now_utc};
 use crate::domain::roles::{Act, Role, User, refusal, valid_name};
 
@@ -13,54 +15,74 @@ const FROM_POLICY_LIST: &str = "policy supervisors list";
 
 /// Whether anyone is registered (else the database is in single-user mode).
 pub(crate) fn registered(conn: &Connection) -> StoreResult<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM users)")?
-        .query_row([], |r| r.get(0))?)
+    registered_in(&mut Lite(conn))
+}
+
+pub(crate) fn registered_in(sql: &mut dyn Sql) -> StoreResult<bool> {
+    sql.one("SELECT EXISTS (SELECT 1 FROM users)", &[], |r| r.flag_at(0))
 }
 
 pub(crate) fn find_user(conn: &Connection, name: &str) -> StoreResult<Option<User>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT name, role, disabled_at, created_by, created_at FROM users WHERE name = ?",
-        )?
-        .query_row([name], user_from_row)
-        .optional()?;
-    row.transpose()
+    find_user_in(&mut Lite(conn), name)
+}
+
+fn find_user_in(sql: &mut dyn Sql, name: &str) -> StoreResult<Option<User>> {
+    sql.opt(
+        "SELECT name, role, disabled_at, created_by, created_at FROM users WHERE name = ?",
+        &[&name],
+        user_from,
+    )
 }
 
 /// The enabled people who count as supervisors (supervisors and admins).
-pub(crate) fn supervisor_names(conn: &Connection) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn supervisor_names_in(sql: &mut dyn Sql) -> StoreResult<Vec<String>> {
+    sql.all(
         "SELECT name FROM users WHERE disabled_at IS NULL AND role IN ('supervisor', 'admin')
           ORDER BY name",
-    )?;
-    let names = stmt.query_map([], |r| r.get(0))?;
-    Ok(names.collect::<Result<_, _>>()?)
+        &[],
+        |r| r.text_at(0),
+    )
 }
 
 /// Why `who` may not do `act` now (None: allowed, and always in single-user mode).
-pub(crate) fn role_refusal(conn: &Connection, who: &str, act: Act) -> StoreResult<Option<String>> {
-    if !registered(conn)? {
+pub(crate) fn role_refusal_in(
+    sql: &mut dyn Sql,
+    who: &str,
+    act: Act,
+) -> StoreResult<Option<String>> {
+    if !registered_in(sql)? {
         return Ok(None);
     }
-    let user = find_user(conn, who)?;
+    let user = find_user_in(sql, who)?;
     Ok(refusal(true, who, user.as_ref(), act))
 }
 
 /// Checking others' work needs a supervisor: once people are registered, the role (see
-/// [`role_refusal`]); on a database without users, a name policy `supervisors` lists, as
+/// [`role_refusal_in`]); on a database without users, a name policy `supervisors` lists, as
 /// overrides always have.
-pub(crate) fn supervisor_refusal(conn: &Connection, who: &str) -> StoreResult<Option<String>> {
-    if let Some(message) = role_refusal(conn, who, Act::Supervise)? {
+pub(crate) fn supervisor_refusal_in(sql: &mut dyn Sql, who: &str) -> StoreResult<Option<String>> {
+    if let Some(message) = role_refusal_in(sql, who, Act::Supervise)? {
         return Ok(Some(message));
     }
-    if registered(conn)? || super::policy::load_policy(conn)?.is_supervisor(who) {
+    if registered_in(sql)? || super::policy::load_policy_in(sql)?.is_supervisor(who) {
         return Ok(None);
     }
     Ok(Some(format!(
         "{} is not a supervisor: on a database without registered users, supervisors are those listed in policy `supervisors` (matchgate policy set supervisors NAME,...), or register people with `matchgate user add`",
         crate::domain::text_safety::escape_for_display(who)
     )))
+}
+
+/// Why `who` may not do `act` (None: they may), as every gated act asks it.
+pub(crate) fn act_refusal_in(
+    sql: &mut dyn Sql,
+    who: &str,
+    act: Act,
+) -> StoreResult<Option<String>> {
+    match act {
+        Act::Supervise => supervisor_refusal_in(sql, who),
+        _ => role_refusal_in(sql, who, act),
+    }
 }
 
 /// Refuses (audited, committing only the audit entry) unless `who` may do `act`; hands the
@@ -71,40 +93,35 @@ pub(crate) fn require<'c>(
     act: Act,
     object: &str,
 ) -> StoreResult<Transaction<'c>> {
-    let refusal = match act {
-        Act::Supervise => supervisor_refusal(&tx, who)?,
-        _ => role_refusal(&tx, who, act)?,
-    };
-    match refusal {
+    match act_refusal_in(&mut Lite(&tx), who, act)? {
         None => Ok(tx),
         Some(message) => Err(refuse(tx, who, act.as_str(), object, message)),
     }
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<User>> {
-    let role: String = r.get(1)?;
-    Ok(role
+fn user_from(r: &dyn super::sql::Row) -> StoreResult<User> {
+    let role = r
+        .text_at(1)?
         .parse::<Role>()
-        .map_err(|e| StoreError::Refused(format!("corrupt users table: {e}")))
-        .and_then(|role| {
-            Ok(User {
-                name: r.get(0)?,
-                role,
-                disabled_at: r.get(2)?,
-                created_by: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        }))
+        .map_err(|e| StoreError::Refused(format!("corrupt users table: {e}")))?;
+    Ok(User {
+        name: r.text_at(0)?,
+        role,
+        disabled_at: r.text(2)?,
+        created_by: r.text_at(3)?,
+        created_at: r.text_at(4)?,
+    })
 }
 
 impl Store {
     /// Everyone registered, by name.
     pub fn users(&self) -> StoreResult<Vec<User>> {
-        let mut stmt = self.conn.prepare_cached(
+        let sql: &mut dyn Sql = &mut Lite(&self.conn);
+        sql.all(
             "SELECT name, role, disabled_at, created_by, created_at FROM users ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], user_from_row)?;
-        rows.map(|r| r?).collect()
+            &[],
+            user_from,
+        )
     }
 
     /// Registers a person. The first person registered must be an admin (the database then

@@ -5,14 +5,13 @@
 use postgres::Transaction;
 
 use super::PgStore;
+use super::sql::Server;
 use crate::domain::audit::{AuditEntry, ChainWalk, GENESIS};
 use crate::store::audit::{AuditVerdict, DecisionRecord, REFUSED};
-use crate::store::{StoreError, StoreResult, now_utc};
+use crate::store::{StoreError, StoreResult};
 
-/// The advisory lock key of the chain's head ("MGAT" "AUDT").
-const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
-
-/// Appends one entry in the caller's transaction; returns its id.
+/// Appends one entry in the caller's transaction (the shared append, under the chain's advisory
+/// lock); returns its id.
 pub(super) fn append_audit(
     tx: &mut Transaction<'_>,
     actor: &str,
@@ -22,37 +21,15 @@ pub(super) fn append_audit(
     detail: &str,
     decision_id: Option<i64>,
 ) -> StoreResult<i64> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])?;
-    let last = tx.query_opt("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &[])?;
-    let (prev_id, prev_hash) = last.map_or((0, GENESIS.to_string()), |r| (r.get(0), r.get(1)));
-    let entry = AuditEntry {
-        id: prev_id + 1,
-        at: now_utc(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        object: object.to_string(),
-        outcome: outcome.to_string(),
-        detail: detail.to_string(),
+    crate::store::audit::append_audit_in(
+        &mut Server(tx),
+        actor,
+        action,
+        object,
+        outcome,
+        detail,
         decision_id,
-    };
-    let hash = entry.hash(&prev_hash);
-    tx.execute(
-        "INSERT INTO audit (id, at, actor, action, object, outcome, detail, decision_id, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &entry.id,
-            &entry.at,
-            &entry.actor,
-            &entry.action,
-            &entry.object,
-            &entry.outcome,
-            &entry.detail,
-            &entry.decision_id,
-            &prev_hash,
-            &hash,
-        ],
-    )?;
-    Ok(entry.id)
+    )
 }
 
 /// Records a refusal and commits it (the refused act wrote nothing in this transaction), then
