@@ -5,6 +5,7 @@ mod audit;
 mod checks;
 mod claims;
 mod copy;
+mod deciding;
 mod decisions;
 mod error;
 mod export;
