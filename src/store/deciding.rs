@@ -32,6 +32,39 @@ impl From<StoreError> for Stop {
     }
 }
 
+/// A transaction of either backend, to be committed.
+pub(crate) trait Commit {
+    fn commit_now(self) -> Result<(), StoreError>;
+}
+
+impl Commit for rusqlite::Transaction<'_> {
+    fn commit_now(self) -> Result<(), StoreError> {
+        Ok(self.commit()?)
+    }
+}
+
+impl Commit for postgres::Transaction<'_> {
+    fn commit_now(self) -> Result<(), StoreError> {
+        Ok(self.commit()?)
+    }
+}
+
+/// Ends a write path's transaction: committed when it succeeded or was refused (the refusal's
+/// audit entry stays), rolled back (dropped) when it failed.
+pub(crate) fn settle<T>(tx: impl Commit, result: Result<T, Stop>) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => {
+            tx.commit_now()?;
+            Ok(value)
+        }
+        Err(Stop::Refused(message)) => {
+            tx.commit_now()?;
+            Err(StoreError::Refused(message))
+        }
+        Err(Stop::Failed(e)) => Err(e),
+    }
+}
+
 /// Records a refusal in the audit log (in the caller's transaction) and stops with it.
 pub(crate) fn refused(
     sql: &mut dyn Sql,

@@ -2,9 +2,9 @@
 //! moves match statuses and re-ranks the request in the queue, all or nothing (the logic is in
 //! `deciding`, shared with the server).
 
-use super::deciding::{Stop, decide_in, undo_in};
+use super::deciding::{decide_in, settle, undo_in};
 use super::sql_sqlite::Lite;
-use super::{Store, StoreError, StoreResult};
+use super::{Store, StoreResult};
 use crate::domain::{Decision, MatchStatus, QueueState, Verdict};
 
 /// What a committed decision (or undo) changed.
@@ -26,7 +26,7 @@ impl Store {
     ///
     /// An approval is checked against every release gate (policy, holds, siblings, standing
     /// approvals) in the same IMMEDIATE transaction that writes it. A refusal writes only an
-    /// audit entry (outcome `refused`) and returns [`StoreError::Refused`] naming the rules and
+    /// audit entry (outcome `refused`) and returns [`super::StoreError::Refused`] naming the rules and
     /// what would satisfy them. With two approvals required, the first approval is recorded but
     /// leaves the match where it was (still in the queue, "1 of 2"); the second, by a different
     /// person, approves it.
@@ -82,21 +82,5 @@ impl Store {
         let tx = self.write()?;
         let result = undo_in(&mut Lite(&tx), group_id, reviewer, session);
         settle(tx, result)
-    }
-}
-
-/// Ends a write path's transaction: committed when it succeeded or was refused (the refusal's
-/// audit entry stays), rolled back when it failed.
-fn settle<T>(tx: rusqlite::Transaction<'_>, result: Result<T, Stop>) -> StoreResult<T> {
-    match result {
-        Ok(value) => {
-            tx.commit()?;
-            Ok(value)
-        }
-        Err(Stop::Refused(message)) => {
-            tx.commit()?;
-            Err(StoreError::Refused(message))
-        }
-        Err(Stop::Failed(e)) => Err(e),
     }
 }

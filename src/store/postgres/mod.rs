@@ -11,6 +11,7 @@
 mod audit;
 pub mod connect;
 mod copy_csv;
+mod decisions;
 mod holds;
 mod import;
 pub mod migrate;

@@ -1,0 +1,73 @@
+//! Decisions on a server: the shared decision logic (`store::deciding`) in a server
+//! transaction, as the connected role. The server's row security already refuses a decision
+//! recorded under another name; this says so before trying.
+
+use super::PgStore;
+use super::sql::Server;
+use crate::domain::Decision;
+use crate::domain::text_safety::escape_for_display;
+use crate::store::deciding::{decide_in, settle, undo_in};
+use crate::store::{DecisionOutcome, StoreError, StoreResult};
+
+impl PgStore {
+    /// See `Store::record_decision`: the same checks, rows and refusals.
+    pub fn record_decision(
+        &mut self,
+        decision: &Decision,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        self.as_myself(&decision.reviewer)?;
+        let mut tx = self.client.transaction()?;
+        let result = decide_in(&mut Server(&mut tx), decision, session, None);
+        settle(tx, result)
+    }
+
+    /// See `Store::record_override`.
+    pub fn record_override(
+        &mut self,
+        match_id: i64,
+        justification: &str,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        let decision = Decision {
+            match_id,
+            reviewer: self.user.clone(),
+            verdict: crate::domain::Verdict::Approve,
+            note: Some(format!("override: {justification}")),
+            viewed_ms: 0,
+        };
+        let mut tx = self.client.transaction()?;
+        let result = decide_in(
+            &mut Server(&mut tx),
+            &decision,
+            session,
+            Some(justification),
+        );
+        settle(tx, result)
+    }
+
+    /// See `Store::undo_group`.
+    pub fn undo_group(
+        &mut self,
+        group_id: i64,
+        reviewer: &str,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        self.as_myself(reviewer)?;
+        let mut tx = self.client.transaction()?;
+        let result = undo_in(&mut Server(&mut tx), group_id, reviewer, session);
+        settle(tx, result)
+    }
+
+    /// On a server one acts as the role one connected as.
+    fn as_myself(&self, name: &str) -> StoreResult<()> {
+        if name == self.user {
+            return Ok(());
+        }
+        Err(StoreError::Refused(format!(
+            "on a PostgreSQL server you act as the role you connect as ({}), not as {}",
+            escape_for_display(&self.user),
+            escape_for_display(name)
+        )))
+    }
+}

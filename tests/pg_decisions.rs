@@ -1,0 +1,203 @@
+//! Deciding on a server: the shared decision logic in a server transaction, as the connected
+//! role. The same decisions give the same history as on a SQLite file; several people deciding
+//! at once never decide one match twice and keep one audit chain; nobody decides as another.
+
+mod support;
+
+use matchgate::domain::{Decision, ReasonCode, Verdict};
+use matchgate::store::postgres::PgStore;
+use matchgate::store::{AuditVerdict, Store, StoreError};
+use support::pg::PgServer;
+use support::{db, run, stderr};
+
+/// A server with `rows` generated matches imported, and people bob, ann, cy (reviewers) able to
+/// log in; the same file imported into a SQLite file with the same people.
+fn both(test: &str, rows: u32) -> Option<(PgServer, tempfile::TempDir, std::path::PathBuf)> {
+    let server = PgServer::start(test)?;
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = dir.path().join("g.csv");
+    let csv_path = csv.to_str().expect("path");
+    let out = run(&[
+        "generate",
+        "--rows",
+        &rows.to_string(),
+        "--seed",
+        "4",
+        "--out",
+        csv_path,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let owner = server.url("postgres", &server.create_database("team"));
+    let file = dir.path().join("m.db");
+    let file_db = file.to_str().expect("path");
+    for db in [owner.as_str(), file_db] {
+        for args in [
+            vec!["init", "--db", db],
+            vec!["import", "--db", db, csv_path],
+        ] {
+            let out = run(&args);
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        }
+    }
+    for (who, role) in [
+        ("alice", "admin"),
+        ("bob", "reviewer"),
+        ("ann", "reviewer"),
+        ("cy", "reviewer"),
+    ] {
+        server.add_login(who, &format!("{who}-pw"));
+        for (db, by) in [(owner.as_str(), "postgres"), (file_db, "alice")] {
+            let out = run(&["user", "add", who, "--role", role, "--db", db, "--by", by]);
+            assert!(out.status.success(), "user add {who}: {}", stderr(&out));
+        }
+    }
+    Some((server, dir, file))
+}
+
+fn as_person(server: &PgServer, who: &str) -> PgStore {
+    let client = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(server.port())
+        .user(who)
+        .password(format!("{who}-pw"))
+        .dbname("team")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    PgStore::open_on(client, "test server").expect("open")
+}
+
+fn decision(match_id: i64, who: &str, verdict: Verdict) -> Decision {
+    Decision {
+        match_id,
+        reviewer: who.into(),
+        verdict,
+        note: Some("seen".into()),
+        viewed_ms: 900,
+    }
+}
+
+#[test]
+fn the_same_decisions_give_the_same_history_on_both() {
+    let Some((server, _dir, file)) = both("the_same_decisions_give_the_same_history", 60) else {
+        return;
+    };
+    let mut here = Store::open(&file).expect("file");
+    let mut bob = as_person(&server, "bob");
+    let steps: Vec<(i64, Verdict)> = vec![
+        (1, Verdict::Approve),
+        (2, Verdict::Reject(ReasonCode::DifferentPerson)),
+        (3, Verdict::Defer),
+        (4, Verdict::Escalate),
+        (5, Verdict::Note),
+        (6, Verdict::Approve),
+    ];
+    for (match_id, verdict) in steps {
+        let d = decision(match_id, "bob", verdict);
+        let a = here.record_decision(&d, "s").map_err(|e| e.to_string());
+        let b = bob.record_decision(&d, "s").map_err(|e| e.to_string());
+        assert_eq!(b, a, "match {match_id}");
+    }
+    let reject = Verdict::Reject(ReasonCode::DobConflict);
+    let group = here
+        .record_decision(&decision(7, "bob", reject), "s")
+        .expect("file")
+        .group_id;
+    let same = bob
+        .record_decision(&decision(7, "bob", reject), "s")
+        .expect("server")
+        .group_id;
+    assert_eq!(same, group);
+    assert_eq!(
+        bob.undo_group(group, "bob", "s").map_err(|e| e.to_string()),
+        here.undo_group(group, "bob", "s")
+            .map_err(|e| e.to_string())
+    );
+    // Undone twice, and by someone else: refused alike.
+    let mut ann = as_person(&server, "ann");
+    assert_eq!(
+        ann.undo_group(group, "ann", "s").map_err(|e| e.to_string()),
+        here.undo_group(group, "ann", "s")
+            .map_err(|e| e.to_string())
+    );
+
+    let conn = db(&file);
+    let line = "id || ',' || match_id || ',' || group_id || ',' || reviewer || ',' || action || ','
+                || status_before || ',' || status_after || ',' || coalesce(reason_code, '-')
+                || ',' || coalesce(undoes, 0)";
+    let here_history: String = conn
+        .query_row(
+            &format!("SELECT group_concat(line, '|') FROM (SELECT {line} AS line FROM decisions ORDER BY id)"),
+            [],
+            |r| r.get(0),
+        )
+        .expect("history");
+    let there_history = server.psql(
+        "team",
+        &format!("SELECT string_agg({line}, '|' ORDER BY id) FROM matchgate.decisions"),
+    );
+    assert_eq!(there_history, here_history);
+    assert!(here_history.contains(",undo,"), "{here_history}");
+    let statuses = "SELECT string_agg(id || ':' || status, ',' ORDER BY id) FROM matchgate.matches";
+    let here_status: String = conn
+        .query_row("SELECT group_concat(id || ':' || status, ',') FROM (SELECT id, status FROM matches ORDER BY id)", [], |r| r.get(0))
+        .expect("statuses");
+    assert_eq!(server.psql("team", statuses), here_status);
+    assert!(matches!(
+        bob.audit_verify().expect("verify"),
+        AuditVerdict::Intact { .. }
+    ));
+}
+
+#[test]
+fn several_people_at_once_never_decide_a_match_twice() {
+    let Some((server, _dir, _file)) = both("several_people_at_once", 200) else {
+        return;
+    };
+    // Everyone tries every one of the first 40 matches, in a different order.
+    let workers: Vec<_> = ["bob", "ann", "cy"]
+        .into_iter()
+        .enumerate()
+        .map(|(k, who)| {
+            let mut store = as_person(&server, who);
+            std::thread::spawn(move || {
+                let mut saved = Vec::new();
+                for i in 0..40 {
+                    let match_id = 1 + (i * 7 + k as i64 * 13) % 40;
+                    let verdict = Verdict::Reject(ReasonCode::DifferentPerson);
+                    match store.record_decision(&decision(match_id, who, verdict), who) {
+                        Ok(outcome) => saved.push((match_id, outcome.group_id)),
+                        Err(StoreError::Refused(m)) => assert!(m.contains("already"), "{m}"),
+                        Err(e) => panic!("{who}: {e}"),
+                    }
+                }
+                saved
+            })
+        })
+        .collect();
+    let mut decided: Vec<i64> = workers
+        .into_iter()
+        .flat_map(|w| w.join().expect("worker"))
+        .map(|(m, _)| m)
+        .collect();
+    decided.sort_unstable();
+    let before = decided.len();
+    decided.dedup();
+    assert_eq!(decided.len(), before, "a match was decided twice");
+    assert_eq!(
+        server.psql("team", "SELECT count(DISTINCT match_id) FROM matchgate.decisions WHERE action = 'reject' AND reason_code = 'different_person'"),
+        before.to_string()
+    );
+    let mut bob = as_person(&server, "bob");
+    assert!(matches!(
+        bob.audit_verify().expect("verify"),
+        AuditVerdict::Intact { .. }
+    ));
+    // And nobody decides as another.
+    let err = bob
+        .record_decision(&decision(150, "ann", Verdict::Note), "s")
+        .err();
+    assert!(
+        matches!(&err, Some(StoreError::Refused(m)) if m.contains("you act as the role")),
+        "{err:?}"
+    );
+}
