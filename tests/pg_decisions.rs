@@ -44,6 +44,7 @@ fn both(test: &str, rows: u32) -> Option<(PgServer, tempfile::TempDir, std::path
         ("bob", "reviewer"),
         ("ann", "reviewer"),
         ("cy", "reviewer"),
+        ("carol", "supervisor"),
     ] {
         server.add_login(who, &format!("{who}-pw"));
         for (db, by) in [(owner.as_str(), "postgres"), (file_db, "alice")] {
@@ -199,5 +200,64 @@ fn several_people_at_once_never_decide_a_match_twice() {
     assert!(
         matches!(&err, Some(StoreError::Refused(m)) if m.contains("you act as the role")),
         "{err:?}"
+    );
+}
+
+#[test]
+fn a_supervisor_checks_on_the_server_as_on_a_file() {
+    use matchgate::domain::supervision::{Check, CheckVerdict};
+    let Some((server, _dir, file)) = both("a_supervisor_checks_on_the_server", 40) else {
+        return;
+    };
+    let mut here = Store::open(&file).expect("file");
+    let mut bob = as_person(&server, "bob");
+    let mut carol = as_person(&server, "carol");
+    let reject = Verdict::Reject(ReasonCode::DifferentPerson);
+    let mut groups = Vec::new();
+    for match_id in [3, 4] {
+        let d = decision(match_id, "bob", reject);
+        let a = here.record_decision(&d, "s").expect("file").group_id;
+        let b = bob.record_decision(&d, "s").expect("server").group_id;
+        assert_eq!(a, b);
+        groups.push(a);
+    }
+    let checks = [
+        (groups[0], CheckVerdict::Agree, None),
+        (
+            groups[1],
+            CheckVerdict::Overturn(ReasonCode::Ambiguous),
+            Some("not the same person".to_string()),
+        ),
+        // Checked already: refused alike.
+        (groups[1], CheckVerdict::Agree, None),
+    ];
+    for (decision_id, verdict, note) in checks {
+        let check = Check {
+            decision_id,
+            supervisor: "carol".into(),
+            verdict,
+            note,
+            viewed_ms: 500,
+        };
+        let a = here.record_check(&check, "c").map_err(|e| e.to_string());
+        let b = carol.record_check(&check, "c").map_err(|e| e.to_string());
+        assert_eq!(b, a, "check of {decision_id}");
+    }
+    // A reviewer may not check.
+    let check = Check {
+        decision_id: groups[0],
+        supervisor: "bob".into(),
+        verdict: CheckVerdict::Agree,
+        note: None,
+        viewed_ms: 1,
+    };
+    let err = bob.record_check(&check, "s").err();
+    assert!(matches!(&err, Some(StoreError::Refused(_))), "{err:?}");
+    assert_eq!(
+        server.psql("team", "SELECT status FROM matchgate.matches WHERE id = 4"),
+        db(&file)
+            .query_row("SELECT status FROM matches WHERE id = 4", [], |r| r
+                .get::<_, String>(0))
+            .expect("status")
     );
 }

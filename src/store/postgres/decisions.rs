@@ -1,4 +1,4 @@
-//! Decisions on a server: the shared decision logic (`store::deciding`) in a server
+//! Decisions and checks on a server: the shared logic (`store::deciding`, `store::checks`) in a server
 //! transaction, as the connected role. The server's row security already refuses a decision
 //! recorded under another name; this says so before trying.
 
@@ -6,6 +6,7 @@ use super::PgStore;
 use super::sql::Server;
 use crate::domain::Decision;
 use crate::domain::text_safety::escape_for_display;
+use crate::store::checks::{check_in, second_verdict_in};
 use crate::store::deciding::{decide_in, settle, undo_in};
 use crate::store::{DecisionOutcome, StoreError, StoreResult};
 
@@ -56,6 +57,42 @@ impl PgStore {
         self.as_myself(reviewer)?;
         let mut tx = self.client.transaction()?;
         let result = undo_in(&mut Server(&mut tx), group_id, reviewer, session);
+        settle(tx, result)
+    }
+
+    /// See `Store::record_check`: a supervisor's agree or overturn.
+    pub fn record_check(
+        &mut self,
+        check: &crate::domain::supervision::Check,
+        session: &str,
+    ) -> StoreResult<crate::store::CheckOutcome> {
+        self.as_myself(&check.supervisor)?;
+        let mut tx = self.client.transaction()?;
+        let result = check_in(&mut Server(&mut tx), check, session);
+        settle(tx, result)
+    }
+
+    /// See `Store::record_second_verdict`.
+    pub fn record_second_verdict(
+        &mut self,
+        first_decision: i64,
+        reviewer: &str,
+        verdict: crate::domain::Verdict,
+        note: Option<&str>,
+        viewed_ms: u64,
+        session: &str,
+    ) -> StoreResult<DecisionOutcome> {
+        self.as_myself(reviewer)?;
+        let mut tx = self.client.transaction()?;
+        let result = second_verdict_in(
+            &mut Server(&mut tx),
+            first_decision,
+            reviewer,
+            verdict,
+            note,
+            viewed_ms,
+            session,
+        );
         settle(tx, result)
     }
 
