@@ -10,6 +10,7 @@ mod error;
 mod export;
 pub mod export_file;
 mod figures;
+mod figures_report;
 mod gates;
 mod gates_batch;
 mod history;
@@ -39,7 +40,7 @@ pub use checks::CheckOutcome;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
-pub use figures::{
+pub use figures_report::{
     Agreement, BatchFigures, Bounds, Figures, FiguresReport, PairAgreement, ReviewerFigures,
 };
 pub use import::{CHUNK_ROWS, CleanedImport, ImportNotice, LOCK_HOLD};
