@@ -11,11 +11,14 @@
 mod audit;
 pub mod connect;
 mod copy_csv;
+mod figures;
+mod history_export;
 mod holds;
 mod import;
 pub mod migrate;
 mod pgpass;
 mod policy;
+mod recall;
 pub mod roles;
 pub mod schema;
 mod stats;
