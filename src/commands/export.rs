@@ -1,4 +1,5 @@
-//! `matchgate export`: the act of release (or, with --decisions, the decision history).
+//! `matchgate export`: the act of release (or, with --decisions, the decision history; on a
+//! server: `export_server.rs`).
 
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use crate::cli::{ExportArgs, FileFormat};
 use crate::domain::policy::ReleaseRow;
 use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
+use crate::store::permissions::Access;
 use crate::store::{ExportFormat, Store};
 
 pub fn format_of(given: Option<FileFormat>, path: Option<&std::path::Path>) -> ExportFormat {
@@ -31,15 +33,24 @@ fn fields_line(row: &ReleaseRow) -> String {
 /// Exports are written owner-only (0600); when policy names a team group, its members may read
 /// them too (0660).
 fn share_with_team(store: &Store, out: &std::path::Path) -> anyhow::Result<()> {
-    let access = store.file_access();
-    if access != crate::store::permissions::Access::Owner && out.exists() {
-        crate::store::permissions::restrict(out, &access)
+    restrict_to(&store.file_access(), out)
+}
+
+/// Opens a written export to `access` (nothing to do for the owner alone).
+pub(super) fn restrict_to(access: &Access, out: &std::path::Path) -> anyhow::Result<()> {
+    if *access != Access::Owner && out.exists() {
+        crate::store::permissions::restrict(out, access)
             .with_context(|| format!("cannot set the permissions of {}", out.display()))?;
     }
     Ok(())
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.decisions
+        && let Some(target) = super::server::target(&args.db.db)?
+    {
+        return super::export_server::run_history(args, &target);
+    }
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
         if let Some(id) = args.match_id {

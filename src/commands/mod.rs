@@ -3,6 +3,7 @@
 mod audit;
 mod demo;
 mod export;
+mod export_server;
 mod generate;
 mod hold;
 mod hold_server;
@@ -14,6 +15,7 @@ mod r#override;
 mod policy;
 mod policy_server;
 mod recall;
+mod recall_server;
 mod review;
 mod scenario_setup;
 mod server;

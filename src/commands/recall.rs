@@ -1,4 +1,5 @@
-//! `matchgate recall`: what was released, to whom, when and on whose approval.
+//! `matchgate recall`: what was released, to whom, when and on whose approval (from a file or a
+//! server: `recall_server.rs`).
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -9,14 +10,13 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::export::format_of;
-use super::identity::authorize;
+use super::recall_server::Releases;
 use crate::cli::RecallArgs;
 use crate::domain::ItemFlags;
-use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::domain::text_safety::{escape_lines_for_display, json_for_terminal};
 use crate::store::export_file::{RowWriter, TempExport, publish};
-use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, Store, StoreError};
+use crate::store::{ExportFormat, RecallFilter, ReleasedMatch, StoreError};
 
 fn io_store(e: std::io::Error) -> StoreError {
     StoreError::Io {
@@ -135,11 +135,12 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
         overturned: args.overturned,
         flag,
     };
-    let mut store = Store::open(&args.db.db)?;
-    // Only --mark needs the listed matches afterwards; the listing itself streams.
+    let mut store = Releases::open(&args.db.db, args.by.as_deref())?;
+    // Only --mark on a file needs the listed matches afterwards; the listing itself streams.
+    let keep_listed = args.mark && store.marks_listed();
     let mut marked: Vec<ReleasedMatch> = Vec::new();
     let mut keep = |m: ReleasedMatch| {
-        if args.mark {
+        if keep_listed {
             marked.push(m);
         }
     };
@@ -242,11 +243,10 @@ pub fn run(args: &RecallArgs) -> anyhow::Result<ExitCode> {
     }
     let rows = marked;
     if args.mark {
-        let who = authorize(&mut store, args.by.as_deref(), Act::Recall)?;
-        let n = store.mark_recalled(&rows, &who, &args.reason)?;
+        let n = store.mark(&filter, &rows, args.by.as_deref(), &args.reason)?;
         eprintln!(
             "recorded {n} recall(s) (audited); {} already recalled",
-            count - n
+            count.saturating_sub(n)
         );
     }
     Ok(ExitCode::SUCCESS)

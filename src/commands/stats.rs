@@ -1,5 +1,5 @@
 //! `matchgate stats`: counts of matches by batch and status, from a SQLite file or a server;
-//! with `--reviewers`, the supervisors' figures (`stats_figures.rs`, SQLite only so far).
+//! with `--reviewers`, the supervisors' figures (`stats_figures.rs`).
 
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
 //! `matchgate stats --reviewers`: the supervisors' figures (see `store::FiguresReport` for every
-//! definition) as tables for people, with bars for the approval and overturn rates, or as JSON.
+//! definition) as tables for people, with bars for the approval and overturn rates, or as JSON;
+//! from a SQLite file or a server, the same figures.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -8,8 +9,10 @@ use anyhow::Context;
 
 use crate::cli::StatsArgs;
 use crate::commands::recall::parse_time;
+use crate::domain::policy::Policy;
 use crate::domain::text_safety::{display_width, escape_for_display, json_for_terminal};
-use crate::store::{Agreement, Figures, FiguresReport, Store};
+use crate::store::postgres::PgStore;
+use crate::store::{Agreement, Figures, FiguresReport, Lot, Store, StoreResult};
 
 /// Cells of a rate bar.
 const BAR_CELLS: usize = 10;
@@ -24,9 +27,9 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
         .map(|t| parse_time(t, false))
         .transpose()
         .context("bad --since (expected RFC 3339, e.g. 2026-03-01T09:00:00Z, or YYYY-MM-DD)")?;
-    let store = Store::open(&args.db.db)?;
+    let mut store = Source::open(&args.db.db)?;
     let report = store.reviewer_figures(since.as_deref())?;
-    let lots = z14_lots(&store, since.as_deref())?;
+    let lots = z14_lots(&mut store, since.as_deref())?;
     if args.json {
         let mut json = serde_json::to_value(&report)?;
         if let Some(lots) = &lots {
@@ -41,6 +44,49 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the figures are read: a SQLite file or a server (the same report from either).
+enum Source {
+    File(Store),
+    Server(PgStore),
+}
+
+impl Source {
+    fn open(db: &std::path::Path) -> anyhow::Result<Source> {
+        Ok(match crate::commands::server::target(db)? {
+            Some(target) => Source::Server(crate::commands::server::open_as(&target, None)?),
+            None => Source::File(Store::open(db)?),
+        })
+    }
+
+    fn reviewer_figures(&mut self, since: Option<&str>) -> StoreResult<FiguresReport> {
+        match self {
+            Source::File(store) => store.reviewer_figures(since),
+            Source::Server(store) => store.reviewer_figures(since),
+        }
+    }
+
+    fn policy(&mut self) -> StoreResult<Policy> {
+        match self {
+            Source::File(store) => store.policy(),
+            Source::Server(store) => store.policy(),
+        }
+    }
+
+    fn lot_days(&mut self, since_day: &str) -> StoreResult<Vec<(String, String)>> {
+        match self {
+            Source::File(store) => store.lot_days(since_day),
+            Source::Server(store) => store.lot_days(since_day),
+        }
+    }
+
+    fn lot(&mut self, reviewer: &str, day: &str) -> StoreResult<Lot> {
+        match self {
+            Source::File(store) => store.lot(reviewer, day),
+            Source::Server(store) => store.lot(reviewer, day),
+        }
+    }
 }
 
 /// One lot under the Z1.4 plan, as `stats --reviewers` reports it.
@@ -58,7 +104,7 @@ struct LotFigures {
 
 /// Under policy `acceptance_plan = z14`, every lot (reviewer-day) from `--since` (default: the
 /// supervisor screen's 14 days), read one lot at a time; None under no plan.
-fn z14_lots(store: &Store, since: Option<&str>) -> anyhow::Result<Option<Vec<LotFigures>>> {
+fn z14_lots(store: &mut Source, since: Option<&str>) -> anyhow::Result<Option<Vec<LotFigures>>> {
     if store.policy()?.quality.acceptance_plan != crate::domain::quality::AcceptancePlan::Z14 {
         return Ok(None);
     }

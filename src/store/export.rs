@@ -89,6 +89,43 @@ pub const RELEASE_COLUMNS: [&str; 10] = [
     "zip",
 ];
 
+/// The decision history file's columns, in order (`export --decisions`, on either backend).
+pub(crate) const DECISION_COLUMNS: [&str; 15] = [
+    "id",
+    "match_id",
+    "request_id",
+    "batch",
+    "group_id",
+    "reviewer",
+    "action",
+    "status_before",
+    "status_after",
+    "reason_code",
+    "note",
+    "decided_at",
+    "viewed_ms",
+    "undoes",
+    "session",
+];
+
+/// Why an export refuses its target (either backend).
+pub(crate) fn never_overwrites(out: &Path) -> String {
+    format!(
+        "{} exists; an export never overwrites a file",
+        out.display()
+    )
+}
+
+/// What the audit entry of a decision history export records.
+pub(crate) fn history_detail(out: &Path, format: ExportFormat, count: usize) -> String {
+    serde_json::json!({
+        "file": out.display().to_string(),
+        "format": format.as_str(),
+        "count": count,
+    })
+    .to_string()
+}
+
 /// Matches checked per page: one set of gate-loading queries per page.
 const PAGE: usize = 500;
 
@@ -223,10 +260,7 @@ impl Store {
     ) -> StoreResult<ExportSummary> {
         let tx = self.write()?;
         if out.exists() {
-            let msg = format!(
-                "{} exists; an export never overwrites a file",
-                out.display()
-            );
+            let msg = never_overwrites(out);
             return Err(refuse(tx, who, "export", "release:none", msg));
         }
         let now = now_utc();
@@ -296,32 +330,12 @@ impl Store {
         out: &Path,
         format: ExportFormat,
     ) -> StoreResult<usize> {
-        const HEADER: [&str; 15] = [
-            "id",
-            "match_id",
-            "request_id",
-            "batch",
-            "group_id",
-            "reviewer",
-            "action",
-            "status_before",
-            "status_after",
-            "reason_code",
-            "note",
-            "decided_at",
-            "viewed_ms",
-            "undoes",
-            "session",
-        ];
         let tx = self.write()?;
         if out.exists() {
-            let msg = format!(
-                "{} exists; an export never overwrites a file",
-                out.display()
-            );
+            let msg = never_overwrites(out);
             return Err(refuse(tx, who, "export-decisions", "decisions", msg));
         }
-        let mut file = TempExport::create(out, format, &HEADER)?;
+        let mut file = TempExport::create(out, format, &DECISION_COLUMNS)?;
         let mut count = 0usize;
         {
             // Streamed in id order straight into the file: memory stays flat.
@@ -334,10 +348,10 @@ impl Store {
                   ORDER BY d.id",
             )?;
             let mut rows = stmt.query([])?;
-            let mut v = Vec::with_capacity(HEADER.len());
+            let mut v = Vec::with_capacity(DECISION_COLUMNS.len());
             while let Some(r) = rows.next()? {
                 v.clear();
-                for i in 0..HEADER.len() {
+                for i in 0..DECISION_COLUMNS.len() {
                     v.push(match r.get_ref(i)? {
                         ValueRef::Null | ValueRef::Blob(_) => serde_json::Value::Null,
                         ValueRef::Integer(n) => n.into(),
@@ -350,12 +364,7 @@ impl Store {
             }
         }
         let tmp = file.synced()?;
-        let detail = serde_json::json!({
-            "file": out.display().to_string(),
-            "format": format.as_str(),
-            "count": count,
-        })
-        .to_string();
+        let detail = history_detail(out, format, count);
         append_audit(
             &tx,
             who,

@@ -1,138 +1,17 @@
-//! The supervisors' figures (`matchgate stats --reviewers`, and the supervisor's screen): per
-//! reviewer and overall, how many decisions stand, how they split, how long each took, how often
-//! spot checks overturned them; agreement between first and second reviewers; and per batch what
-//! came of its requests. Every count is aggregated in SQL over an index (GROUP BY reviewer); only
-//! the aggregates (a row per reviewer, pair or batch) reach memory. The statistics on top of the
-//! counts (Wilson intervals, kappa) are the domain's (`domain::quality::figures`).
-//!
-//! Definitions (the README repeats them):
-//! - A *decision* is a reviewer's checkable decision (the first row of an approve or reject
-//!   group, `spot_draw IS NOT NULL`) that still stands (no `undo` row names it), made at or after
-//!   `since`. Closing a request's other candidates as "not chosen" is part of the approval, not a
-//!   decision of its own.
-//! - *Seconds per decision* is `viewed_ms`, how long the reviewer looked; the median is exact (the
-//!   middle row, or the mean of the two middle rows, of the decisions ordered by `viewed_ms`).
-//! - An *active hour* is a clock hour (UTC) in which the reviewer made at least one decision;
-//!   decisions per hour = decisions / active hours. Overall, hours are reviewer-hours (two people
-//!   deciding in the same hour are two active hours), so it is the team's rate per person.
-//! - *Spot-checked*: decisions with a standing supervisor's check (agree or overturn); the
-//!   overturn rate is overturned / spot-checked, with its 95% Wilson interval.
-//! - *Agreement*: second reviews done on decisions made since `since`, as (first reviewer,
-//!   second reviewer) pairs; approve/reject on each side.
-//! - *Batches*: each batch's state now (`since` selects batches created at or after it): its
-//!   requests and flagged matches, its matches approved (not yet released), released, rejected
-//!   (by the reason of the latest standing reject or overturn row that left it rejected, `none`
-//!   when it had none), escalated, and its decisions a supervisor overturned.
-
-use std::collections::BTreeMap;
+//! The supervisors' figures on SQLite (`FiguresReport` in `figures_report` defines each one):
+//! every count is aggregated in SQL over an index (GROUP BY reviewer); only the aggregates (a
+//! row per reviewer, pair or batch) reach memory, and `figures_report::assemble` does the
+//! arithmetic on top, as for the server.
 
 use rusqlite::params;
-use serde::Serialize;
 
+use super::figures_report::{
+    AgreementRow, BatchFigures, BatchTally, FigureCounts, Figures, ReviewerFigures,
+    agreement_tables, assemble, count, median_seconds,
+};
 use super::imports::{HIDDEN_BATCHES_FROM, HIDDEN_MATCHES_FROM, HIDDEN_REQUESTS_FROM};
-use super::{Store, StoreResult};
-use crate::domain::quality::{AgreementTable, pooled_kappa, wilson_interval};
-
-/// Everything `stats --reviewers` reports.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FiguresReport {
-    /// The lower bound (stored form, RFC 3339 UTC) the figures were taken from; None for all time.
-    pub since: Option<String>,
-    /// One entry per reviewer with a decision since `since`, by name.
-    pub reviewers: Vec<ReviewerFigures>,
-    /// All reviewers together.
-    pub overall: Figures,
-    /// Agreement per (first reviewer, second reviewer) pair, by names.
-    pub pairs: Vec<PairAgreement>,
-    /// Every pair's items together (kappa of the summed table: `domain::quality::pooled_kappa`).
-    pub pooled: Agreement,
-    /// One entry per batch, by name.
-    pub batches: Vec<BatchFigures>,
-}
-
-/// One reviewer's figures.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ReviewerFigures {
-    pub reviewer: String,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-/// The figures of one reviewer, or of everyone.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Figures {
-    /// Standing checkable decisions.
-    pub decisions: u64,
-    pub approvals: u64,
-    pub rejections: u64,
-    /// approvals / decisions; None without decisions.
-    pub approval_rate: Option<f64>,
-    /// Median of `viewed_ms` / 1000 over the decisions.
-    pub median_seconds: Option<f64>,
-    /// Clock hours (UTC) with at least one decision (reviewer-hours overall).
-    pub active_hours: u64,
-    /// decisions / active_hours.
-    pub decisions_per_hour: Option<f64>,
-    /// Decisions with a standing supervisor's check.
-    pub spot_checked: u64,
-    /// Of those, overturned.
-    pub overturned: u64,
-    /// overturned / spot_checked; None when nothing was checked.
-    pub overturn_rate: Option<f64>,
-    /// The overturn rate's 95% Wilson interval.
-    pub overturn_interval: Option<Bounds>,
-}
-
-/// A closed interval of proportions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Bounds {
-    pub lower: f64,
-    pub upper: f64,
-}
-
-/// How a second reviewer's blind verdicts compared with the first reviewer's decisions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Agreement {
-    /// Items both decided (second reviews done).
-    pub items: u64,
-    /// Counts by (first, second) verdict.
-    pub both_approved: u64,
-    pub first_approved_second_rejected: u64,
-    pub first_rejected_second_approved: u64,
-    pub both_rejected: u64,
-    /// Share of items with the same verdict; None without items.
-    pub percent_agreement: Option<f64>,
-    /// Cohen's kappa; None without items or when chance explains everything (one verdict only).
-    pub kappa: Option<f64>,
-}
-
-/// Agreement of one first reviewer with one second reviewer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PairAgreement {
-    pub first: String,
-    pub second: String,
-    #[serde(flatten)]
-    pub agreement: Agreement,
-}
-
-/// What came of one batch, now.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct BatchFigures {
-    pub batch: String,
-    /// Requests (people asked about).
-    pub requested: u64,
-    /// Matches the matcher flagged (candidates proposed).
-    pub flagged: u64,
-    /// Matches approved and not yet released.
-    pub approved: u64,
-    pub released: u64,
-    pub rejected: u64,
-    /// Rejected matches by the reason code of the standing row that rejected them (`none`).
-    pub rejected_by_reason: BTreeMap<String, u64>,
-    pub escalated: u64,
-    /// Decisions on the batch's matches that a supervisor overturned (standing overturns).
-    pub overturned: u64,
-}
+use super::{FiguresReport, Store, StoreResult};
+use crate::domain::quality::AgreementTable;
 
 /// A standing row: no undo names it.
 const STANDING_D: &str = "NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id)";
@@ -145,52 +24,6 @@ const KEY: &str = "d.viewed_ms, d.action, d.decided_at, d.spot_draw, d.id";
 /// The undo row `u` itself stands (an undo is never undone, but say so rather than assume).
 const STANDING_U: &str = "NOT EXISTS (SELECT 1 FROM decisions uu WHERE uu.undoes = u.id)";
 
-impl Figures {
-    fn with_counts(decisions: u64, approvals: u64, active_hours: u64) -> Figures {
-        Figures {
-            decisions,
-            approvals,
-            rejections: decisions - approvals,
-            approval_rate: ratio(approvals, decisions),
-            active_hours,
-            decisions_per_hour: ratio(decisions, active_hours),
-            ..Figures::default()
-        }
-    }
-
-    fn set_checks(&mut self, checked: u64, overturned: u64) {
-        self.spot_checked = checked;
-        self.overturned = overturned;
-        self.overturn_rate = ratio(overturned, checked);
-        self.overturn_interval = wilson_interval(overturned, checked).map(|i| Bounds {
-            lower: i.lower,
-            upper: i.upper,
-        });
-    }
-}
-
-impl Agreement {
-    fn from_table(table: &AgreementTable) -> Agreement {
-        Agreement {
-            items: table.total(),
-            both_approved: table.count(0, 0),
-            first_approved_second_rejected: table.count(0, 1),
-            first_rejected_second_approved: table.count(1, 0),
-            both_rejected: table.count(1, 1),
-            percent_agreement: table.percent_agreement(),
-            kappa: table.kappa(),
-        }
-    }
-}
-
-fn ratio(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
 impl Store {
     /// The supervisors' figures over decisions made at or after `since` (stored form: RFC 3339
     /// UTC with milliseconds, as `now_utc`), or over all time.
@@ -198,7 +31,6 @@ impl Store {
         let from = since.unwrap_or("");
         let mut reviewers = self.decision_counts(from)?;
         let undone = self.undone_keys(from)?;
-        let mut overall = Figures::default();
         for r in &mut reviewers {
             let mine: Vec<Key> = undone
                 .iter()
@@ -207,57 +39,18 @@ impl Store {
                 .collect();
             r.figures.median_seconds =
                 self.median_past(Some(&r.reviewer), from, r.figures.decisions, &mine)?;
-            overall.decisions += r.figures.decisions;
-            overall.approvals += r.figures.approvals;
-            overall.active_hours += r.figures.active_hours;
         }
-        overall = Figures {
-            median_seconds: self.median_past(
-                None,
-                from,
-                overall.decisions,
-                &undone
-                    .iter()
-                    .map(|(_, key)| key.clone())
-                    .collect::<Vec<_>>(),
-            )?,
-            ..Figures::with_counts(overall.decisions, overall.approvals, overall.active_hours)
-        };
-        let (mut checked_all, mut overturned_all) = (0, 0);
-        for (reviewer, checked, overturned) in self.check_counts(from)? {
-            checked_all += checked;
-            overturned_all += overturned;
-            if let Some(r) = reviewers.iter_mut().find(|r| r.reviewer == reviewer) {
-                r.figures.set_checks(checked, overturned);
-            }
-        }
-        overall.set_checks(checked_all, overturned_all);
-        let tables = self.agreement_tables(from)?;
-        let mut pooled = AgreementTable::new(2);
-        for (_, table) in &tables {
-            pooled.merge(table);
-        }
-        let pooled_tables: Vec<AgreementTable> = tables.iter().map(|(_, t)| t.clone()).collect();
-        let pooled = Agreement {
-            kappa: pooled_kappa(&pooled_tables),
-            ..Agreement::from_table(&pooled)
-        };
-        let pairs = tables
-            .into_iter()
-            .map(|((first, second), table)| PairAgreement {
-                first,
-                second,
-                agreement: Agreement::from_table(&table),
-            })
-            .collect();
-        Ok(FiguresReport {
-            since: since.map(str::to_string),
+        let everyone: u64 = reviewers.iter().map(|r| r.figures.decisions).sum();
+        let all_undone: Vec<Key> = undone.into_iter().map(|(_, key)| key).collect();
+        let overall_median = self.median_past(None, from, everyone, &all_undone)?;
+        let counts = FigureCounts {
             reviewers,
-            overall,
-            pairs,
-            pooled,
+            overall_median,
+            checks: self.check_counts(from)?,
+            tables: self.agreement_tables(from)?,
             batches: self.batch_figures(from)?,
-        })
+        };
+        Ok(assemble(since, counts))
     }
 
     /// Decisions, approvals and active hours per reviewer: every checkable row counted from the
@@ -407,9 +200,9 @@ impl Store {
                 continue;
             }
             match (seen == k, first) {
-                (true, _) if n % 2 == 1 => return Ok(Some(row.0 as f64 / 1000.0)),
+                (true, _) if n % 2 == 1 => return Ok(Some(median_seconds(n, row.0, row.0))),
                 (true, _) => first = Some(row.0),
-                (false, Some(a)) => return Ok(Some((a + row.0) as f64 / 2000.0)),
+                (false, Some(a)) => return Ok(Some(median_seconds(n, a, row.0))),
                 (false, None) => {}
             }
             standing_before = Some(seen + 1);
@@ -452,73 +245,35 @@ impl Store {
               GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([from], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, bool>(3)?,
-                count(r.get(4)?),
-            ))
+        let rows = stmt.query_map([from], |r| -> rusqlite::Result<AgreementRow> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, count(r.get(4)?)))
         })?;
-        let mut tables: Vec<((String, String), AgreementTable)> = Vec::new();
-        for row in rows {
-            let (first, second, first_rejected, second_rejected, n) = row?;
-            let key = (first, second);
-            if tables.last().is_none_or(|(k, _)| *k != key) {
-                tables.push((key, AgreementTable::new(2)));
-            }
-            if let Some((_, table)) = tables.last_mut() {
-                table.add(usize::from(first_rejected), usize::from(second_rejected), n);
-            }
-        }
-        Ok(tables)
+        Ok(agreement_tables(rows.collect::<Result<Vec<_>, _>>()?))
     }
 
     /// Each batch created since `from` (hiding an import still loading), from the covering
     /// (batch, status) and (batch, rank) indexes; rejections by reason and overturns per batch.
     fn batch_figures(&self, from: &str) -> StoreResult<Vec<BatchFigures>> {
-        let mut batches: BTreeMap<i64, BatchFigures> = BTreeMap::new();
-        {
+        let mut batches = {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT id, name FROM batches WHERE created_at >= ?1 AND id < {HIDDEN_BATCHES_FROM}"
             ))?;
             let rows = stmt.query_map([from], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?;
-            for row in rows {
-                let (id, batch) = row?;
-                batches.insert(
-                    id,
-                    BatchFigures {
-                        batch,
-                        ..BatchFigures::default()
-                    },
-                );
-            }
-        }
+            BatchTally::new(rows.collect::<Result<Vec<_>, _>>()?)
+        };
         let requested = format!(
             "SELECT r.batch_id, count(*) FROM requests r WHERE +r.id < {HIDDEN_REQUESTS_FROM}
               GROUP BY r.batch_id"
         );
         for (id, n) in self.batch_rows(&requested)? {
-            if let Some(b) = batches.get_mut(&id) {
-                b.requested = n;
-            }
+            batches.requested(id, n);
         }
         let by_status = format!(
             "SELECT m.batch_id, m.status, count(*) FROM matches m WHERE +m.id < {HIDDEN_MATCHES_FROM}
               GROUP BY m.batch_id, m.status"
         );
         for (id, status, n) in self.batch_keyed_rows(&by_status)? {
-            if let Some(b) = batches.get_mut(&id) {
-                b.flagged += n;
-                match status.as_str() {
-                    "approved" => b.approved = n,
-                    "released" => b.released = n,
-                    "rejected" => b.rejected = n,
-                    "escalated" => b.escalated = n,
-                    _ => {}
-                }
-            }
+            batches.status(id, &status, n);
         }
         // The reason a rejected match carries: that of the latest standing reject or overturn
         // row that left it rejected — the reviewer's reason, `not_chosen` for a candidate closed
@@ -535,9 +290,7 @@ impl Store {
               GROUP BY 1, 2"
         );
         for (id, reason, n) in self.batch_keyed_rows(&by_reason)? {
-            if let Some(b) = batches.get_mut(&id) {
-                b.rejected_by_reason.insert(reason, n);
-            }
+            batches.rejected_for(id, reason, n);
         }
         let overturned = format!(
             "SELECT m.batch_id, count(DISTINCT c.checks)
@@ -548,13 +301,9 @@ impl Store {
               GROUP BY m.batch_id"
         );
         for (id, n) in self.batch_rows(&overturned)? {
-            if let Some(b) = batches.get_mut(&id) {
-                b.overturned = n;
-            }
+            batches.overturned(id, n);
         }
-        let mut out: Vec<BatchFigures> = batches.into_values().collect();
-        out.sort_by(|a, b| a.batch.cmp(&b.batch));
-        Ok(out)
+        Ok(batches.by_name())
     }
 
     fn batch_rows(&self, sql: &str) -> StoreResult<Vec<(i64, u64)>> {

@@ -11,6 +11,7 @@ mod error;
 mod export;
 pub mod export_file;
 mod figures;
+mod figures_report;
 mod gates;
 mod gates_batch;
 mod history;
@@ -42,7 +43,7 @@ pub use checks::CheckOutcome;
 pub use decisions::DecisionOutcome;
 pub use error::{StoreError, StoreResult};
 pub use export::{ExportFormat, ExportSummary, Releasable};
-pub use figures::{
+pub use figures_report::{
     Agreement, BatchFigures, Bounds, Figures, FiguresReport, PairAgreement, ReviewerFigures,
 };
 pub use import::{CHUNK_ROWS, CleanedImport, ImportNotice, LOCK_HOLD};
@@ -264,7 +265,7 @@ impl Store {
 fn on_server_not_yet(path: &Path) -> StoreResult<()> {
     match path.to_str() {
         Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
-            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (without --reviewers), `audit` and `migrate` work, the rest runs on a SQLite file (see README: one machine or many)".into(),
+            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export --decisions`, `audit` and `migrate` work, the rest runs on a SQLite file (see README: one machine or many)".into(),
         )),
         _ => Ok(()),
     }

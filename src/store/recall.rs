@@ -43,6 +43,74 @@ pub struct ReleasedMatch {
     pub overturned: Option<(String, String)>,
 }
 
+/// A released match's columns as either backend reads them, in the listing's SELECT order.
+pub(crate) struct ReleasedColumns {
+    pub match_id: i64,
+    pub release_id: i64,
+    pub released_at: String,
+    pub released_by: String,
+    pub batch: String,
+    pub requester: String,
+    pub legal_basis: String,
+    /// A JSON array of names, as the release wrote it.
+    pub approvers: String,
+    pub flags: i64,
+    pub recalled_at: Option<String>,
+    pub request_id: String,
+    /// street_number, street, unit, city, state, zip (NULL when the record had none).
+    pub address: [Option<String>; 6],
+    pub overturned_by: Option<String>,
+    pub overturned_at: Option<String>,
+}
+
+impl From<ReleasedColumns> for ReleasedMatch {
+    fn from(c: ReleasedColumns) -> ReleasedMatch {
+        let [street_number, street, unit, city, state, zip] =
+            c.address.map(Option::unwrap_or_default);
+        ReleasedMatch {
+            match_id: c.match_id,
+            release_id: c.release_id,
+            released_at: c.released_at,
+            released_by: c.released_by,
+            requester: c.requester,
+            legal_basis: c.legal_basis,
+            approvers: serde_json::from_str(&c.approvers).unwrap_or_else(|_| vec![c.approvers]),
+            flags: ItemFlags(c.flags as u32),
+            recalled_at: c.recalled_at,
+            overturned: match (c.overturned_by, c.overturned_at) {
+                (Some(who), Some(at)) => Some((who, at)),
+                _ => None,
+            },
+            row: ReleaseRow {
+                request_id: c.request_id,
+                batch: c.batch,
+                street_number,
+                street,
+                unit,
+                city,
+                state,
+                zip,
+            },
+        }
+    }
+}
+
+/// What a recall's audit entry records (its object is `match:<id>`).
+pub(crate) fn recall_detail(
+    release_id: i64,
+    request_id: &str,
+    batch: &str,
+    reason: &str,
+) -> String {
+    serde_json::json!({
+        "release_id": release_id,
+        "request_id": request_id,
+        "batch": batch,
+        "reason": reason,
+    })
+    .to_string()
+}
+
 impl Store {
     /// The released matches matching the filter, by release then match.
     pub fn released(&self, filter: &RecallFilter) -> StoreResult<Vec<ReleasedMatch>> {
@@ -96,38 +164,32 @@ impl Store {
             filter.overturned
         ];
         let rows = stmt.query_map(args, |r| {
-            let text = |i: usize| -> rusqlite::Result<String> {
-                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
-            };
-            let approvers: String = r.get(7)?;
-            Ok(ReleasedMatch {
+            Ok(ReleasedColumns {
                 match_id: r.get(0)?,
                 release_id: r.get(1)?,
                 released_at: r.get(2)?,
                 released_by: r.get(3)?,
+                batch: r.get(4)?,
                 requester: r.get(5)?,
                 legal_basis: r.get(6)?,
-                approvers: serde_json::from_str(&approvers).unwrap_or_else(|_| vec![approvers]),
-                flags: ItemFlags(r.get::<_, i64>(8)? as u32),
+                approvers: r.get(7)?,
+                flags: r.get(8)?,
                 recalled_at: r.get(9)?,
-                overturned: match (r.get::<_, Option<String>>(17)?, r.get(18)?) {
-                    (Some(who), Some(at)) => Some((who, at)),
-                    _ => None,
-                },
-                row: ReleaseRow {
-                    request_id: r.get(10)?,
-                    batch: r.get(4)?,
-                    street_number: text(11)?,
-                    street: text(12)?,
-                    unit: text(13)?,
-                    city: text(14)?,
-                    state: text(15)?,
-                    zip: text(16)?,
-                },
+                request_id: r.get(10)?,
+                address: [
+                    r.get(11)?,
+                    r.get(12)?,
+                    r.get(13)?,
+                    r.get(14)?,
+                    r.get(15)?,
+                    r.get(16)?,
+                ],
+                overturned_by: r.get(17)?,
+                overturned_at: r.get(18)?,
             })
         })?;
         for row in rows {
-            each(row?)?;
+            each(row?.into())?;
         }
         Ok(())
     }
@@ -157,13 +219,7 @@ impl Store {
                  VALUES (?, ?, ?, ?, ?)",
                 params![m.match_id, m.release_id, who, now, reason],
             )?;
-            let detail = serde_json::json!({
-                "release_id": m.release_id,
-                "request_id": m.row.request_id,
-                "batch": m.row.batch,
-                "reason": reason,
-            })
-            .to_string();
+            let detail = recall_detail(m.release_id, &m.row.request_id, &m.row.batch, reason);
             append_audit(
                 &tx,
                 who,

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreResult};
-use crate::domain::quality::{DayEntry, Draw, LotEntry, LotPlan, Stratum, plan_lot};
+use crate::domain::quality::{DayEntry, Draw, LotEntry, LotPlan, QualityPolicy, Stratum, plan_lot};
 use crate::domain::{DecisionAction, MatchStatus};
 
 /// An approval refused only by a rule a supervisor may override, waiting for one.
@@ -70,6 +70,39 @@ fn under_check_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionUnderCheck> {
     })
 }
 
+/// A lot's decision as read: (id, action, spot_draw, Some(overturned) when checked).
+pub(crate) type LotRow = (i64, String, i64, Option<bool>);
+
+/// One lot from its standing decisions' rows, sampled under the quality policy (both backends).
+pub(crate) fn lot_of(
+    policy: &QualityPolicy,
+    reviewer: &str,
+    day: &str,
+    rows: impl IntoIterator<Item = LotRow>,
+) -> Lot {
+    let mut entries = Vec::new();
+    for (id, action, draw, overturned) in rows {
+        let stratum = action.parse().ok().and_then(Stratum::of);
+        if let (Some(stratum), Some(draw)) = (stratum, Draw::from_stored(draw)) {
+            entries.push(LotEntry {
+                day: DayEntry {
+                    decision_id: id,
+                    stratum,
+                    draw,
+                },
+                overturned,
+            });
+        }
+    }
+    let plan = plan_lot(policy, &entries);
+    Lot {
+        reviewer: reviewer.to_string(),
+        day: day.to_string(),
+        entries,
+        plan,
+    }
+}
+
 const UNDER_CHECK: &str =
     "SELECT d.id, d.match_id, m.request_id, d.reviewer, d.action, d.reason_code,
             d.note, d.decided_at, d.viewed_ms, 0, m.status, s2.reviewer, s2.action
@@ -77,8 +110,9 @@ const UNDER_CHECK: &str =
        LEFT JOIN second_reviews s ON s.decision_id = d.id
        LEFT JOIN decisions s2 ON s2.id = s.done_by";
 
-/// A standing check (agree or overturn) of the decision: Some(true) when overturned.
-const CHECK_OF: &str = "(SELECT c.action = 'overturn' FROM decisions c
+/// A standing check (agree or overturn) of the decision: Some(true) when overturned. (The
+/// same SQL on a server.)
+pub(crate) const CHECK_OF: &str = "(SELECT c.action = 'overturn' FROM decisions c
       WHERE c.checks = d.id AND c.action IN ('agree', 'overturn')
         AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = c.id)
       ORDER BY c.id DESC LIMIT 1)";
@@ -137,35 +171,10 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![reviewer, day], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<bool>>(3)?,
-            ))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (id, action, draw, overturned) = row?;
-            let stratum = action.parse().ok().and_then(Stratum::of);
-            if let (Some(stratum), Some(draw)) = (stratum, Draw::from_stored(draw)) {
-                entries.push(LotEntry {
-                    day: DayEntry {
-                        decision_id: id,
-                        stratum,
-                        draw,
-                    },
-                    overturned,
-                });
-            }
-        }
-        let plan = plan_lot(&policy.quality, &entries);
-        Ok(Lot {
-            reviewer: reviewer.to_string(),
-            day: day.to_string(),
-            entries,
-            plan,
-        })
+        let rows: Vec<LotRow> = rows.collect::<Result<_, _>>()?;
+        Ok(lot_of(&policy.quality, reviewer, day, rows))
     }
 
     /// A decision as the supervisor's screen shows it.

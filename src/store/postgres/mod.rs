@@ -4,20 +4,26 @@
 //!
 //! Built so far: the schema with its roles, grants and row security (`init`), people as server
 //! roles (`user`), the audit chain (appends serialised by an advisory lock in the writer's
-//! transaction; `audit verify/head`), policy, holds, `stats`, import through COPY, and
-//! `migrate` from a SQLite file. The review, supervise, export, recall and figures paths still
-//! run only on SQLite; `Store` says so when given a server.
+//! transaction; `audit verify/head`), policy, holds, `stats` and the reviewers' figures,
+//! `recall`, `export --decisions`, import through COPY, `migrate` from a SQLite file, and the
+//! decision write path (decisions, undo, overrides, checks, second verdicts: the shared logic in
+//! `store::deciding` and `store::checks` over `store::sql`) with the release preview. The
+//! review and supervise screens and the release export still run only on SQLite; `Store` says
+//! so when given a server.
 
 mod audit;
 pub mod connect;
 mod copy_csv;
 mod decisions;
+mod figures;
+mod history_export;
 mod holds;
 mod import;
 pub mod migrate;
 mod pgpass;
 mod policy;
 mod preview;
+mod recall;
 pub mod roles;
 pub mod schema;
 pub(crate) mod sql;
