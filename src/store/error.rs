@@ -57,7 +57,7 @@ pub enum StoreError {
     #[error("cannot use the PostgreSQL server at {target}: {detail}")]
     Server { target: String, detail: String },
 
-    #[error("database error: {0}")]
+    #[error("database error: {}", server_message(.0))]
     Postgres(postgres::Error),
 }
 
@@ -96,6 +96,17 @@ impl From<postgres::Error> for StoreError {
             }
             _ => StoreError::Postgres(err),
         }
+    }
+}
+
+/// The server's own words (the driver's Display says only "db error").
+fn server_message(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => err.to_string(),
     }
 }
 
