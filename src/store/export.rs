@@ -12,19 +12,18 @@
 //! that over-claiming error is the safe one: `recall` lists the release, and a disposal request
 //! costs less than an address gone out without a trace.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, params};
-use sha2::{Digest, Sha256};
 
 use super::audit::{DONE, append_audit, refuse};
+use super::deciding::settle;
 use super::export_file::{TempExport, publish};
 use super::gates::load_context;
-use super::gates_batch::load_contexts;
 use super::policy::load_policy;
-use super::{Store, StoreError, StoreResult, now_utc};
+use super::release::{each_releasable_in, release_in};
+use super::sql_sqlite::Lite;
+use super::{Store, StoreResult};
 use crate::domain::policy::{Refusal, ReleaseRow, check_release};
 
 /// An export file format.
@@ -126,97 +125,6 @@ pub(crate) fn history_detail(out: &Path, format: ExportFormat, count: usize) -> 
     .to_string()
 }
 
-/// Matches checked per page: one set of gate-loading queries per page.
-const PAGE: usize = 500;
-
-/// Calls `each` with every approved, not yet released match that passes every gate now, by id,
-/// a page at a time (keyset on the id), so nothing grows with the number of approvals.
-fn each_releasable_in(
-    conn: &Connection,
-    mut each: impl FnMut(&Connection, Releasable) -> StoreResult<()>,
-) -> StoreResult<()> {
-    let policy = load_policy(conn)?;
-    let mut holds = HashMap::new();
-    let mut after = 0i64;
-    loop {
-        let ids: Vec<i64> = conn
-            .prepare_cached(
-                "SELECT m.id FROM matches m
-                  WHERE m.status = 'approved' AND m.id > ?1
-                    AND NOT EXISTS (SELECT 1 FROM release_items ri WHERE ri.match_id = m.id)
-                  ORDER BY m.id LIMIT ?2",
-            )?
-            .query_map(params![after, PAGE as i64], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let Some(last) = ids.last() else {
-            return Ok(());
-        };
-        after = *last;
-        let page = load_contexts(conn, &ids, &mut holds)?;
-        let passes = passing(&page, &policy);
-        for ((id, loaded), passes) in page.into_iter().zip(passes) {
-            if passes {
-                each(
-                    conn,
-                    Releasable {
-                        match_id: id,
-                        row: ReleaseRow::new(
-                            &loaded.batch,
-                            &loaded.ctx.request,
-                            &loaded.ctx.candidate,
-                        ),
-                        approvers: loaded.ctx.approvals,
-                        flags: loaded.flags,
-                    },
-                )?;
-            }
-        }
-        if ids.len() < PAGE {
-            return Ok(());
-        }
-    }
-}
-
-/// Whether each match of a page passes every release rule, on two threads: the rules are pure,
-/// and they are most of an export's time (perf, 100,000 approvals of the 1.28M set: the domain's
-/// comparisons and their allocations about 60%, SQLite about 15%).
-fn passing(
-    page: &[(i64, super::gates::Loaded)],
-    policy: &crate::domain::policy::Policy,
-) -> Vec<bool> {
-    let check = |part: &[(i64, super::gates::Loaded)]| -> Vec<bool> {
-        part.iter()
-            .map(|(_, loaded)| check_release(&loaded.ctx, policy).is_empty())
-            .collect()
-    };
-    let (first, second) = page.split_at(page.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| check(second));
-        let mut passes = check(first);
-        // A panic in the rules is a defect; it surfaces here as it would have on one thread.
-        passes.extend(
-            other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        );
-        passes
-    })
-}
-
-fn release_values(release_id: Option<i64>, at: &str, row: &ReleaseRow) -> Vec<serde_json::Value> {
-    use serde_json::Value::{Null, String as S};
-    let mut v = vec![
-        release_id.map_or(Null, |id| id.into()),
-        if release_id.is_some() {
-            S(at.to_string())
-        } else {
-            Null
-        },
-    ];
-    v.extend(row.fields().into_iter().map(|(_, val)| S(val.to_string())));
-    v
-}
-
 impl Store {
     /// What an export would release now (the dry run): nothing is written or marked.
     pub fn releasable(&self) -> StoreResult<Vec<Releasable>> {
@@ -233,7 +141,7 @@ impl Store {
         &self,
         mut each: impl FnMut(Releasable) -> StoreResult<()>,
     ) -> StoreResult<()> {
-        each_releasable_in(&self.conn, |_, r| each(r))
+        each_releasable_in(&mut Lite(&self.conn), &mut |_, r| each(r))
     }
 
     /// Exactly which fields would go out for one match, and what (if anything) would stop it
@@ -259,67 +167,10 @@ impl Store {
         format: ExportFormat,
     ) -> StoreResult<ExportSummary> {
         let tx = self.write()?;
-        if out.exists() {
-            let msg = never_overwrites(out);
-            return Err(refuse(tx, who, "export", "release:none", msg));
-        }
-        let now = now_utc();
-        // The release row comes first: its id is in every line of the file. It is removed
-        // again when nothing turns out to be releasable.
-        tx.execute(
-            "INSERT INTO releases (released_by, released_at, file, format, item_count)
-             VALUES (?, ?, ?, ?, 0)",
-            params![who, now, out.display().to_string(), format.as_str()],
-        )?;
-        let release_id = tx.last_insert_rowid();
-        let mut file = TempExport::create(out, format, &RELEASE_COLUMNS)?;
-        let mut count = 0u64;
-        // The audit entry names the release and a digest of its match ids (in id order), so a
-        // changed `release_items` list shows without the entry holding a million ids.
-        let mut digest = Sha256::new();
-        each_releasable_in(&tx, |tx, item| {
-            file.row(&release_values(Some(release_id), &now, &item.row))?;
-            let approvers = serde_json::to_string(&item.approvers)
-                .map_err(|e| StoreError::Refused(e.to_string()))?;
-            tx.prepare_cached(
-                "INSERT INTO release_items (release_id, match_id, approvers, flags) VALUES (?, ?, ?, ?)",
-            )?
-            .execute(params![release_id, item.match_id, approvers, i64::from(item.flags)])?;
-            tx.prepare_cached(
-                "UPDATE matches SET status = 'released', updated_at = ? WHERE id = ? AND status = 'approved'",
-            )?
-            .execute(params![now, item.match_id])?;
-            digest.update(format!("{},", item.match_id).as_bytes());
-            count += 1;
-            Ok(())
-        })?;
-        let tmp = file.synced()?;
-        let release_id = if count == 0 {
-            tx.execute("DELETE FROM releases WHERE id = ?", [release_id])?;
-            None
-        } else {
-            tx.execute(
-                "UPDATE releases SET item_count = ? WHERE id = ?",
-                params![count as i64, release_id],
-            )?;
-            Some(release_id)
-        };
-        let detail = serde_json::json!({
-            "file": out.display().to_string(),
-            "format": format.as_str(),
-            "count": count,
-            "match_ids_sha256": hex::encode(digest.finalize()),
-        })
-        .to_string();
-        let object = release_id.map_or("release:none".to_string(), |id| format!("release:{id}"));
-        append_audit(&tx, who, "export", &object, DONE, &detail, None)?;
-        tx.commit()?;
+        let result = release_in(&mut Lite(&tx), who, out, format);
+        let (summary, tmp) = settle(tx, result)?;
         publish(tmp, out)?;
-        Ok(ExportSummary {
-            release_id,
-            released_at: now,
-            count,
-        })
+        Ok(summary)
     }
 
     /// Writes the whole decision history (every event) to `out`; returns the row count. The

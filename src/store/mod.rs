@@ -29,6 +29,7 @@ pub mod postgres;
 mod queue;
 mod recall;
 mod records;
+mod release;
 pub mod schema;
 mod search;
 mod second_reviews;

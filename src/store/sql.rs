@@ -13,7 +13,6 @@ use super::{StoreError, StoreResult};
 
 /// Which SQL a statement must be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // asked by the write paths as they move onto `Sql` (decisions next)
 pub(crate) enum Dialect {
     Sqlite,
     Postgres,
@@ -129,7 +128,6 @@ impl RowExt for dyn Row + '_ {
 }
 
 /// A connection or transaction of either backend.
-#[allow(dead_code)] // `run` and `dialect` serve the write paths as they move over (decisions next)
 pub(crate) trait Sql {
     fn dialect(&self) -> Dialect;
     /// Runs a statement; the number of rows it changed.
@@ -174,6 +172,20 @@ impl dyn Sql + '_ {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// Runs an INSERT and returns the new row's `id` (SQLite: `last_insert_rowid()`, which
+    /// plans no look for rows referring to the new one as RETURNING would; a server: RETURNING).
+    pub(crate) fn insert_id(&mut self, insert: &str, params: &[&dyn Param]) -> StoreResult<i64> {
+        match self.dialect() {
+            Dialect::Sqlite => {
+                self.run(insert, params)?;
+                self.one("SELECT last_insert_rowid()", &[], |r| r.int_at(0))
+            }
+            Dialect::Postgres => {
+                self.one(&format!("{insert} RETURNING id"), params, |r| r.int_at(0))
+            }
+        }
     }
 
     /// The one row a statement must return.
