@@ -134,7 +134,7 @@ fn passwords_stay_off_the_command_line_and_unported_commands_say_so() {
         err.contains("does not run on a PostgreSQL server yet"),
         "{err}"
     );
-    let err = fails(&["export", "--dry-run", "--db", &owner]);
+    let err = fails(&["supervise", "--db", &owner, "--supervisor", "postgres"]);
     assert!(
         err.contains("does not run on a PostgreSQL server yet"),
         "{err}"

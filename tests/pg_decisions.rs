@@ -261,3 +261,92 @@ fn a_supervisor_checks_on_the_server_as_on_a_file() {
             .expect("status")
     );
 }
+
+/// The release on a server, as a supervisor: the same dry run and the same file as on SQLite
+/// after the same approvals; a reviewer may not release; nothing is released twice.
+#[test]
+fn a_release_on_the_server_hands_over_what_the_file_would() {
+    let Some((server, dir, file)) = both("a_release_on_the_server", 80) else {
+        return;
+    };
+    let mut here = Store::open(&file).expect("file");
+    let mut bob = as_person(&server, "bob");
+    let mut approved = 0;
+    for match_id in 1..=80 {
+        let d = decision(match_id, "bob", Verdict::Approve);
+        let a = here.record_decision(&d, "s").map_err(|e| e.to_string());
+        let b = bob.record_decision(&d, "s").map_err(|e| e.to_string());
+        assert_eq!(b, a, "match {match_id}");
+        approved += usize::from(a.is_ok());
+    }
+    assert!(approved > 3, "{approved} approvals");
+    let file_db = file.to_str().expect("path");
+    let carol = server.url("carol", "team");
+    let dry = |db: &str| {
+        let out = run(&["export", "--dry-run", "--db", db, "--by", "carol"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        support::stdout(&out)
+    };
+    assert_eq!(dry(&carol), dry(file_db));
+    // A reviewer may not release.
+    let refused = run(&[
+        "export",
+        "--db",
+        &server.url("bob", "team"),
+        "--out",
+        dir.path().join("bob.csv").to_str().expect("path"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("may not"), "{}", stderr(&refused));
+    let mut files = Vec::new();
+    for (db, name) in [(file_db, "file.csv"), (carol.as_str(), "server.csv")] {
+        let out_path = dir.path().join(name);
+        let out = run(&[
+            "export",
+            "--db",
+            db,
+            "--by",
+            "carol",
+            "--out",
+            out_path.to_str().expect("path"),
+        ]);
+        assert!(out.status.success(), "export: {}", stderr(&out));
+        // The release time differs; everything else must not.
+        let text = std::fs::read_to_string(&out_path).expect("export file");
+        let without_time: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let mut cols: Vec<&str> = l.split(',').collect();
+                if cols.len() > 1 {
+                    cols.remove(1);
+                }
+                cols.join(",")
+            })
+            .collect();
+        files.push(without_time);
+    }
+    assert_eq!(files[1], files[0]);
+    assert!(files[0].len() > 1, "something was released");
+    assert_eq!(
+        server.psql("team", "SELECT count(*) FROM matchgate.release_items"),
+        (files[0].len() - 1).to_string()
+    );
+    // Again: nothing twice.
+    let again = dir.path().join("again.csv");
+    let out = run(&[
+        "export",
+        "--db",
+        &carol,
+        "--out",
+        again.to_str().expect("path"),
+    ]);
+    assert!(
+        support::stdout(&out).contains("nothing releasable"),
+        "{}",
+        support::stdout(&out)
+    );
+    assert!(matches!(
+        bob.audit_verify().expect("verify"),
+        AuditVerdict::Intact { .. }
+    ));
+}

@@ -7,11 +7,11 @@ use anyhow::Context;
 
 use super::identity::authorize;
 use crate::cli::{ExportArgs, FileFormat};
-use crate::domain::policy::ReleaseRow;
+use crate::domain::policy::{Refusal, ReleaseRow};
 use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::permissions::Access;
-use crate::store::{ExportFormat, Store};
+use crate::store::{ExportFormat, ExportSummary, Releasable, Store};
 
 pub fn format_of(given: Option<FileFormat>, path: Option<&std::path::Path>) -> ExportFormat {
     match (given, path) {
@@ -45,39 +45,65 @@ pub(super) fn restrict_to(access: &Access, out: &std::path::Path) -> anyhow::Res
     Ok(())
 }
 
+/// What `--dry-run --match ID` prints.
+pub(super) fn print_preview(id: i64, row: &ReleaseRow, refusals: &[Refusal]) {
+    println!("match {id} would hand over exactly these fields (nothing else, never a TIN):");
+    for (k, v) in row.fields() {
+        println!("  {k:<14} {}", escape_for_display(v));
+    }
+    if refusals.is_empty() {
+        println!("it is releasable now");
+    } else {
+        println!("it would NOT be released now:");
+        for r in refusals {
+            println!("  {}", escape_for_display(&r.to_string()));
+        }
+    }
+}
+
+/// One line of the dry run.
+pub(super) fn print_releasable(item: &Releasable) {
+    println!("match {}  {}", item.match_id, fields_line(&item.row));
+}
+
+pub(super) fn print_dry_run_total(count: u64) {
+    println!("dry run: {count} match(es) would be released (nothing written, nothing marked)");
+}
+
+/// What an export says it did.
+pub(super) fn print_summary(summary: &ExportSummary, out: &std::path::Path) {
+    match summary.release_id {
+        Some(id) => println!(
+            "release {id}: {} match(es) released to {} at {}",
+            summary.count,
+            out.display(),
+            summary.released_at
+        ),
+        None => println!(
+            "nothing releasable: {} holds only the header; nothing was marked released",
+            out.display()
+        ),
+    }
+}
+
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    if args.decisions
-        && let Some(target) = super::server::target(&args.db.db)?
-    {
-        return super::export_server::run_history(args, &target);
+    if let Some(target) = super::server::target(&args.db.db)? {
+        return super::export_server::run(args, &target);
     }
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
         if let Some(id) = args.match_id {
             let (row, refusals) = store.release_preview(id)?;
-            println!(
-                "match {id} would hand over exactly these fields (nothing else, never a TIN):"
-            );
-            for (k, v) in row.fields() {
-                println!("  {k:<14} {}", escape_for_display(v));
-            }
-            if refusals.is_empty() {
-                println!("it is releasable now");
-            } else {
-                println!("it would NOT be released now:");
-                for r in refusals {
-                    println!("  {}", escape_for_display(&r.to_string()));
-                }
-            }
+            print_preview(id, &row, &refusals);
             return Ok(ExitCode::SUCCESS);
         }
         let mut count = 0u64;
         store.each_releasable(|item| {
-            println!("match {}  {}", item.match_id, fields_line(&item.row));
+            print_releasable(&item);
             count += 1;
             Ok(())
         })?;
-        println!("dry run: {count} match(es) would be released (nothing written, nothing marked)");
+        print_dry_run_total(count);
         return Ok(ExitCode::SUCCESS);
     }
     let out = args
@@ -104,17 +130,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     let summary = store.export_release(&who, out, format)?;
     share_with_team(&store, out)?;
-    match summary.release_id {
-        Some(id) => println!(
-            "release {id}: {} match(es) released to {} at {}",
-            summary.count,
-            out.display(),
-            summary.released_at
-        ),
-        None => println!(
-            "nothing releasable: {} holds only the header; nothing was marked released",
-            out.display()
-        ),
-    }
+    print_summary(&summary, out);
     Ok(ExitCode::SUCCESS)
 }

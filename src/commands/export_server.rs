@@ -1,15 +1,47 @@
-//! `matchgate export --decisions` on a PostgreSQL server, as the connected role (a supervisor).
-//! The release export does not run on a server yet: `Store::open` refuses it, saying so.
+//! `matchgate export` on a PostgreSQL server, as the connected role (a supervisor): the dry run,
+//! the release and the decision history, printing what they print on a file.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::export::{format_of, restrict_to};
+use super::export::{
+    format_of, print_dry_run_total, print_preview, print_releasable, print_summary, restrict_to,
+};
 use crate::cli::ExportArgs;
 use crate::store::postgres::PgTarget;
 
-pub fn run_history(args: &ExportArgs, target: &PgTarget) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ExportArgs, target: &PgTarget) -> anyhow::Result<ExitCode> {
+    if args.decisions {
+        return run_history(args, target);
+    }
+    let mut store = super::server::open_as(target, args.by.as_deref())?;
+    if args.dry_run {
+        if let Some(id) = args.match_id {
+            let (row, refusals) = store.release_preview(id)?;
+            print_preview(id, &row, &refusals);
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut count = 0u64;
+        store.each_releasable(|item| {
+            print_releasable(&item);
+            count += 1;
+            Ok(())
+        })?;
+        print_dry_run_total(count);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = args
+        .out
+        .as_deref()
+        .context("--out FILE is required (or use --dry-run to preview)")?;
+    let summary = store.export_release(out, format_of(args.format, Some(out)))?;
+    restrict_to(&store.file_access()?, out)?;
+    print_summary(&summary, out);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_history(args: &ExportArgs, target: &PgTarget) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .as_deref()

@@ -266,7 +266,7 @@ impl Store {
 fn on_server_not_yet(path: &Path) -> StoreResult<()> {
     match path.to_str() {
         Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
-            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export --decisions`, `audit` and `migrate` work, the rest runs on a SQLite file (see README: one machine or many)".into(),
+            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `audit` and `migrate` work; the review and supervise screens, `override` and `demo` run on a SQLite file (see README: one machine or many)".into(),
         )),
         _ => Ok(()),
     }

@@ -24,6 +24,7 @@ mod pgpass;
 mod policy;
 mod preview;
 mod recall;
+mod release;
 pub mod roles;
 pub mod schema;
 pub(crate) mod sql;

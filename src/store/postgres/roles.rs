@@ -48,8 +48,9 @@ fn privileges(act: Act) -> &'static [&'static str] {
         Act::ExportHistory => &[],
         Act::Hold => &["INSERT, UPDATE (lifted_by, lifted_at, lift_reason) ON holds"],
         Act::Override => &["INSERT ON overrides"],
+        // An export's release row is counted when it ends, and removed when nothing went out.
         Act::Release => &[
-            "INSERT ON releases",
+            "INSERT, UPDATE (item_count), DELETE ON releases",
             "INSERT ON release_items",
             "UPDATE (status, updated_at) ON matches",
         ],
@@ -102,6 +103,10 @@ CREATE POLICY overrides_as_self ON overrides FOR INSERT WITH CHECK (supervisor =
 ALTER TABLE releases ENABLE ROW LEVEL SECURITY;
 CREATE POLICY everyone_reads ON releases FOR SELECT USING (true);
 CREATE POLICY releases_as_self ON releases FOR INSERT WITH CHECK (released_by = current_user);
+CREATE POLICY counts_own ON releases FOR UPDATE
+    USING (released_by = current_user) WITH CHECK (released_by = current_user);
+CREATE POLICY removes_own_empty ON releases FOR DELETE
+    USING (released_by = current_user AND item_count = 0);
 
 ALTER TABLE recalls ENABLE ROW LEVEL SECURITY;
 CREATE POLICY everyone_reads ON recalls FOR SELECT USING (true);
