@@ -10,7 +10,7 @@ use crate::store::audit::{AuditVerdict, DecisionRecord, REFUSED};
 use crate::store::{StoreError, StoreResult, now_utc};
 
 /// The advisory lock key of the chain's head ("MGAT" "AUDT").
-const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
+pub(super) const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
 
 /// Appends one entry in the caller's transaction; returns its id.
 pub(super) fn append_audit(

@@ -9,15 +9,20 @@
 //! run only on SQLite; `Store` says so when given a server.
 
 mod audit;
+mod claims;
 pub mod connect;
 mod copy_csv;
 mod holds;
 mod import;
+pub mod live;
 pub mod migrate;
 mod pgpass;
 mod policy;
+mod queue;
 pub mod roles;
 pub mod schema;
+mod search;
+mod second_reviews;
 mod stats;
 mod tls;
 mod url;
@@ -25,6 +30,7 @@ pub mod users;
 
 use postgres::Client;
 
+pub use claims::BUSY_HOLDER;
 pub use connect::PgTarget;
 
 use super::{Created, StoreError, StoreResult, now_utc};
@@ -42,6 +48,10 @@ pub struct PgStore {
     target: String,
     /// The role this connection is: who every row it writes is recorded as.
     user: String,
+    /// Who works through this connection (the review screen sets it); None for commands.
+    claimant: Option<crate::domain::claim::Claimant>,
+    /// Set once the connection LISTENs for other connections' queue changes.
+    listening: Option<live::Listening>,
 }
 
 impl PgStore {
@@ -104,6 +114,8 @@ impl PgStore {
             client,
             target: target.to_string(),
             user,
+            claimant: None,
+            listening: None,
         })
     }
 
