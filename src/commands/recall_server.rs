@@ -10,14 +10,14 @@ use crate::store::{RecallFilter, ReleasedMatch, Store, StoreResult};
 
 pub(super) enum Releases {
     File(Store),
-    Server(PgStore),
+    Server(Box<PgStore>),
 }
 
 impl Releases {
     /// The database `--db` names; on a server, `--by` may only name the connected role.
     pub fn open(db: &Path, by: Option<&str>) -> anyhow::Result<Releases> {
         Ok(match super::server::target(db)? {
-            Some(target) => Releases::Server(super::server::open_as(&target, by)?),
+            Some(target) => Releases::Server(Box::new(super::server::open_as(&target, by)?)),
             None => Releases::File(Store::open(db)?),
         })
     }

@@ -49,13 +49,15 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<ExitCode> {
 /// Where the figures are read: a SQLite file or a server (the same report from either).
 enum Source {
     File(Store),
-    Server(PgStore),
+    Server(Box<PgStore>),
 }
 
 impl Source {
     fn open(db: &std::path::Path) -> anyhow::Result<Source> {
         Ok(match crate::commands::server::target(db)? {
-            Some(target) => Source::Server(crate::commands::server::open_as(&target, None)?),
+            Some(target) => {
+                Source::Server(Box::new(crate::commands::server::open_as(&target, None)?))
+            }
             None => Source::File(Store::open(db)?),
         })
     }

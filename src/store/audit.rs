@@ -35,7 +35,7 @@ pub(crate) fn append_audit(
 }
 
 /// The advisory lock key of the chain's head on a server ("MGAT" "AUDT").
-const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
+pub(crate) const CHAIN_LOCK: i64 = 0x4D47_4154_4155_4454;
 
 /// [`append_audit`] on either backend. On a server, writers are not serialised by the
 /// database as SQLite's write lock does: the chain's head is read under a transaction-scoped

@@ -25,18 +25,27 @@ pub(crate) fn fence(
     fence_in(&mut super::sql_sqlite::Lite(conn), request_id, session)
 }
 
-/// [`fence`] on either backend.
+/// [`fence`] on either backend. A server keeps leases by its own clock (hosts' clocks differ),
+/// as its claims do.
 pub(crate) fn fence_in(
     sql: &mut dyn super::sql::Sql,
     request_id: i64,
     session: &str,
 ) -> StoreResult<Option<String>> {
-    use super::sql::RowExt;
-    sql.opt(
-        "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
-        &[&request_id, &session, &now_ms()],
-        |r| r.text_at(0),
-    )
+    use super::sql::{Dialect, RowExt};
+    match sql.dialect() {
+        Dialect::Sqlite => sql.opt(
+            "SELECT holder FROM claims WHERE request_id = ? AND session != ? AND expires_ms > ?",
+            &[&request_id, &session, &now_ms()],
+            |r| r.text_at(0),
+        ),
+        Dialect::Postgres => sql.opt(
+            "SELECT holder FROM claims WHERE request_id = ? AND session != ?
+                AND expires_ms > (extract(epoch FROM statement_timestamp()) * 1000)::bigint",
+            &[&request_id, &session],
+            |r| r.text_at(0),
+        ),
+    }
 }
 
 /// The refusal of a decision whose claim went to someone else.

@@ -85,7 +85,7 @@ pub(crate) fn refused(
 fn lock_request(sql: &mut dyn Sql, request_id: i64) -> Result<(), StoreError> {
     if sql.dialect() == Dialect::Postgres {
         sql.each(
-            "SELECT id FROM requests WHERE id = ? FOR UPDATE",
+            "SELECT id FROM requests WHERE id = ? FOR NO KEY UPDATE",
             &[&request_id],
             &mut |_| Ok(()),
         )?;

@@ -32,7 +32,9 @@ pub(crate) fn match_row(sql: &mut dyn Sql, match_id: i64) -> StoreResult<(i64, M
     // SQLite the write lock already serialises them).
     let query = match sql.dialect() {
         Dialect::Sqlite => "SELECT request_id, status FROM matches WHERE id = ?",
-        Dialect::Postgres => "SELECT request_id, status FROM matches WHERE id = ? FOR UPDATE",
+        Dialect::Postgres => {
+            "SELECT request_id, status FROM matches WHERE id = ? FOR NO KEY UPDATE"
+        }
     };
     let row = sql.opt(query, &[&match_id], |r| Ok((r.int_at(0)?, r.text_at(1)?)))?;
     let (request_id, status) =

@@ -3,6 +3,7 @@
 
 use rusqlite::params;
 
+use super::paging::state_of;
 use super::{Store, StoreResult};
 use crate::domain::{ItemFlags, QueueMove, QueueState};
 
@@ -52,41 +53,71 @@ impl Store {
 
     /// Queue moves after `after` made by sessions other than `own_session`, oldest first.
     pub fn moves_since(&self, after: i64, own_session: &str) -> StoreResult<MovesSince> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT q.id, q.request_id, r.batch_id, r.top_score, r.flags, q.rank_before,
-                    q.rank_after, q.session
-               FROM queue_moves q JOIN requests r ON r.id = q.request_id
-              WHERE q.id > ? ORDER BY q.id LIMIT ?",
-        )?;
-        let mut rows = stmt.query(params![after, MOVES_PER_REFRESH as i64 + 1])?;
-        let mut out = MovesSince {
-            last_id: after,
-            ..MovesSince::default()
-        };
-        let mut read = 0;
-        while let Some(row) = rows.next()? {
-            read += 1;
-            if read > MOVES_PER_REFRESH {
-                out.truncated = true;
-                break;
-            }
-            out.last_id = row.get(0)?;
-            let session: String = row.get(7)?;
-            if session == own_session {
-                continue;
-            }
-            let rank = |i| -> rusqlite::Result<QueueState> {
-                Ok(QueueState::from_rank(row.get(i)?).unwrap_or(QueueState::Open))
-            };
-            out.moves.push(QueueMove {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{MOVES} WHERE q.id > ? ORDER BY q.id LIMIT ?"))?;
+        let rows = stmt.query_map(params![after, MOVES_PER_REFRESH as i64 + 1], |row| {
+            Ok(MoveRead {
+                id: row.get(0)?,
                 request_id: row.get(1)?,
                 batch_id: row.get(2)?,
                 top_score: row.get(3)?,
-                flags: ItemFlags(row.get::<_, i64>(4)? as u32),
-                before: rank(5)?,
-                after: rank(6)?,
-            });
-        }
-        Ok(out)
+                flags: row.get(4)?,
+                rank_before: row.get(5)?,
+                rank_after: row.get(6)?,
+                session: row.get(7)?,
+            })
+        })?;
+        collect_moves(after, own_session, rows.map(|r| r.map_err(Into::into)))
     }
+}
+
+/// The moves' columns, for a backend to append its `WHERE q.id > … ORDER BY q.id LIMIT …`.
+pub(crate) const MOVES: &str = "SELECT q.id, q.request_id, r.batch_id, r.top_score, r.flags, \
+     q.rank_before, q.rank_after, q.session
+       FROM queue_moves q JOIN requests r ON r.id = q.request_id";
+
+/// One row of `MOVES` as read.
+pub(crate) struct MoveRead {
+    pub id: i64,
+    pub request_id: i64,
+    pub batch_id: i64,
+    pub top_score: f64,
+    pub flags: i64,
+    pub rank_before: i64,
+    pub rank_after: i64,
+    pub session: String,
+}
+
+/// The moves after `after` from up to `MOVES_PER_REFRESH + 1` rows in id order: other sessions'
+/// moves, the newest id read, and whether more were waiting.
+pub(crate) fn collect_moves(
+    after: i64,
+    own_session: &str,
+    rows: impl Iterator<Item = StoreResult<MoveRead>>,
+) -> StoreResult<MovesSince> {
+    let mut out = MovesSince {
+        last_id: after,
+        ..MovesSince::default()
+    };
+    for (read, row) in rows.enumerate() {
+        if read >= MOVES_PER_REFRESH {
+            out.truncated = true;
+            break;
+        }
+        let row = row?;
+        out.last_id = row.id;
+        if row.session == own_session {
+            continue;
+        }
+        out.moves.push(QueueMove {
+            request_id: row.request_id,
+            batch_id: row.batch_id,
+            top_score: row.top_score,
+            flags: ItemFlags(row.flags as u32),
+            before: state_of(row.rank_before),
+            after: state_of(row.rank_after),
+        });
+    }
+    Ok(out)
 }

@@ -23,6 +23,7 @@ mod import_writer;
 mod imports;
 mod integrity;
 mod live;
+mod paging;
 pub mod permissions;
 mod policy;
 pub mod postgres;
@@ -49,7 +50,7 @@ pub use figures_report::{
 };
 pub use import::{CHUNK_ROWS, CleanedImport, ImportNotice, LOCK_HOLD};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
-pub use queue::PageFrom;
+pub use paging::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
 pub use second_reviews::{SecondKey, SecondReview};
 pub use stats::{BatchStatusCount, Stats};

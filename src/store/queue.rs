@@ -1,10 +1,11 @@
-//! The review queue: keyset pages over indexed columns, counts, and one item in full.
-//!
-//! Each queue state is paged separately (`queue_rank = ?` then a row-value comparison on the
-//! sort columns), so every query is one range scan of an index whatever the queue's size.
+//! The review queue on SQLite: keyset pages (see `paging` for the order and keys both backends
+//! share), counts, and one item in full.
 
 use rusqlite::{Row, params_from_iter, types::Value};
 
+use super::paging::{
+    ENTRY_COLUMNS, KeyValue, PageFrom, PageOrder, entry_name, page_across_states, state_of,
+};
 use super::records::{REQUEST_FIELDS, columns, record_from_row};
 use super::{Store, StoreResult};
 use crate::domain::claim::Claimant;
@@ -12,22 +13,6 @@ use crate::domain::{
     BatchInfo, CandidateMatch, Field, Gold, ItemFlags, MatchStatus, QueueCounts, QueueEntry,
     QueueFilter, QueueKey, QueueSort, QueueState, ReviewItem,
 };
-
-/// Where a page starts.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PageFrom {
-    /// The head of the queue.
-    Start,
-    /// Strictly after this key, in queue order.
-    After(QueueKey),
-    /// This key itself (if it still qualifies) and what follows.
-    At(QueueKey),
-    /// Strictly before this key; the page comes back in queue order.
-    Before(QueueKey),
-}
-
-const ENTRY_COLUMNS: &str = "r.id, r.source_id, r.batch_id, r.given_name, r.surname, \
-     r.top_score, r.queue_rank, r.candidate_count, r.flags";
 
 impl Store {
     /// The request with this id in its file (the oldest, when several batches share it).
@@ -46,43 +31,9 @@ impl Store {
         from: PageFrom,
         limit: usize,
     ) -> StoreResult<Vec<QueueEntry>> {
-        let backward = matches!(from, PageFrom::Before(_));
-        let anchor = match from {
-            PageFrom::Start => None,
-            PageFrom::After(k) | PageFrom::At(k) | PageFrom::Before(k) => Some(k),
-        };
-        let mut states: Vec<QueueState> = filter.state.states().to_vec();
-        if backward {
-            states.reverse();
-        }
-        let mut out = Vec::new();
-        for state in states {
-            if out.len() >= limit {
-                break;
-            }
-            // States before the anchor's (in the paging direction) are skipped; the anchor's
-            // own state continues from the key; later states start from their beginning.
-            let key_condition = match anchor {
-                Some(k) if (!backward && state < k.state) || (backward && state > k.state) => {
-                    continue;
-                }
-                Some(k) if state == k.state => Some((k, from)),
-                _ => None,
-            };
-            let page = self.page_in_state(
-                filter,
-                sort,
-                state,
-                key_condition,
-                backward,
-                limit - out.len(),
-            )?;
-            out.extend(page);
-        }
-        if backward {
-            out.reverse();
-        }
-        Ok(out)
+        page_across_states(filter, from, limit, |state, key, backward, limit| {
+            self.page_in_state(filter, sort, state, key, backward, limit)
+        })
     }
 
     fn page_in_state(
@@ -98,39 +49,22 @@ impl Store {
         let mut args: Vec<Value> = vec![Value::Integer(state.rank())];
         push_filter(&mut sql, &mut args, filter);
         push_claimant(&mut sql, &mut args, self.claimant.as_ref());
-        // Queue order within a state, as (columns, true when the columns ascend).
-        let (order_cols, ascending) = match (sort, filter.batch_id) {
-            (QueueSort::Score, _) => ("r.top_score, r.id", false),
-            (QueueSort::Age, _) | (QueueSort::Batch, Some(_)) => ("r.id", true),
-            (QueueSort::Batch, None) => ("r.batch_id, r.id", true),
-        };
+        let order = PageOrder::new(sort, filter, backward);
         if let Some((k, from)) = key {
-            let key_values: Vec<Value> = match order_cols {
-                "r.id" => vec![Value::Integer(k.request_id)],
-                "r.batch_id, r.id" => {
-                    vec![Value::Integer(k.batch_id), Value::Integer(k.request_id)]
-                }
-                _ => vec![Value::Real(k.score), Value::Integer(k.request_id)],
-            };
-            // "Later in queue order" is greater when the order ascends, smaller when it descends.
-            let later = if ascending { ">" } else { "<" };
-            let earlier = if ascending { "<" } else { ">" };
-            let op = match from {
-                PageFrom::After(_) => later.to_string(),
-                PageFrom::At(_) => format!("{later}="),
-                _ => earlier.to_string(),
-            };
-            let marks = vec!["?"; key_values.len()].join(", ");
-            sql.push_str(&format!(" AND ({order_cols}) {op} ({marks})"));
-            args.extend(key_values);
+            let values = order.key_values(k);
+            let marks = vec!["?"; values.len()].join(", ");
+            sql.push_str(&format!(
+                " AND ({}) {} ({marks})",
+                order.cols,
+                order.key_op(from)
+            ));
+            args.extend(values.into_iter().map(|v| match v {
+                KeyValue::Int(i) => Value::Integer(i),
+                KeyValue::Real(r) => Value::Real(r),
+            }));
         }
-        let descending = ascending == backward;
-        let dir = if descending { "DESC" } else { "ASC" };
-        let order: Vec<String> = order_cols
-            .split(", ")
-            .map(|c| format!("{c} {dir}"))
-            .collect();
-        sql.push_str(&format!(" ORDER BY {} LIMIT ?", order.join(", ")));
+        sql.push_str(&order.order_by());
+        sql.push_str(" LIMIT ?");
         args.push(Value::Integer(limit as i64));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), entry_from_row)?;
@@ -177,7 +111,7 @@ impl Store {
         let mut item = ReviewItem {
             request_id: row.get(0)?,
             batch_id: row.get(1)?,
-            state: QueueState::from_rank(row.get(2)?).unwrap_or(QueueState::Open),
+            state: state_of(row.get(2)?),
             flags: ItemFlags(row.get::<_, i64>(3)? as u32),
             batch: BatchInfo {
                 name: row.get(4)?,
@@ -291,21 +225,14 @@ pub(super) fn push_claimant(sql: &mut String, args: &mut Vec<Value>, claimant: O
     ]);
 }
 
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<QueueEntry> {
-    let given: Option<String> = row.get(3)?;
-    let surname: Option<String> = row.get(4)?;
-    let name = [given, surname]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<QueueEntry> {
     Ok(QueueEntry {
         request_id: row.get(0)?,
         source_id: row.get(1)?,
         batch_id: row.get(2)?,
-        name,
+        name: entry_name(row.get(3)?, row.get(4)?),
         top_score: row.get(5)?,
-        state: QueueState::from_rank(row.get(6)?).unwrap_or(QueueState::Open),
+        state: state_of(row.get(6)?),
         candidate_count: row.get::<_, i64>(7)? as u32,
         flags: ItemFlags(row.get::<_, i64>(8)? as u32),
     })

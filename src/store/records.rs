@@ -20,37 +20,33 @@ pub const REQUEST_FIELDS: [Field; 9] = [
 /// Builds a record from `source_id`, the given canonical columns and `extra`, read in that order
 /// starting at column `first`.
 pub fn record_from_row(row: &Row<'_>, first: usize, fields: &[Field]) -> rusqlite::Result<Record> {
-    let mut record = Record::new(row.get::<_, String>(first)?);
-    for (offset, field) in fields.iter().enumerate() {
-        if let Some(value) = row.get::<_, Option<String>>(first + 1 + offset)? {
-            record.set(*field, value);
-        }
-    }
-    let extra: String = row.get(first + 1 + fields.len())?;
-    add_extra(&mut record, &extra);
-    Ok(record)
+    let values = (0..fields.len())
+        .map(|offset| row.get::<_, Option<String>>(first + 1 + offset))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(record_from_values(
+        row.get(first)?,
+        fields,
+        values,
+        &row.get::<_, String>(first + 1 + fields.len())?,
+    ))
 }
 
-/// [`record_from_row`] for a row of either backend (see `sql`).
-pub(crate) fn record_from(
-    row: &dyn super::sql::Row,
-    first: usize,
+/// A record from its columns as any backend read them: `values` are the `fields`' columns, in
+/// order; `extra` is the importer's JSON object of the other fields.
+pub(crate) fn record_from_values(
+    source_id: String,
     fields: &[Field],
-) -> super::StoreResult<Record> {
-    use super::sql::RowExt;
-    let mut record = Record::new(row.text_at(first)?);
-    for (offset, field) in fields.iter().enumerate() {
-        if let Some(value) = row.text(first + 1 + offset)? {
+    values: Vec<Option<String>>,
+    extra: &str,
+) -> Record {
+    let mut record = Record::new(source_id);
+    for (field, value) in fields.iter().zip(values) {
+        if let Some(value) = value {
             record.set(*field, value);
         }
     }
-    add_extra(&mut record, &row.text_at(first + 1 + fields.len())?);
-    Ok(record)
-}
-
-/// The extra column is written by the importer as a JSON object of strings; anything else is
-/// shown as one opaque value rather than dropped.
-fn add_extra(record: &mut Record, extra: &str) {
+    // The extra column is written by the importer as a JSON object of strings; anything else is
+    // shown as one opaque value rather than dropped.
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(extra) {
         Ok(map) => {
             for (key, value) in map {
@@ -64,6 +60,25 @@ fn add_extra(record: &mut Record, extra: &str) {
         Err(_) if extra.trim().is_empty() => {}
         Err(_) => record.set_extra("extra", extra),
     }
+    record
+}
+
+/// [`record_from_row`] for a row of either backend (see `sql`).
+pub(crate) fn record_from(
+    row: &dyn super::sql::Row,
+    first: usize,
+    fields: &[Field],
+) -> super::StoreResult<Record> {
+    use super::sql::RowExt;
+    let values = (0..fields.len())
+        .map(|offset| row.text(first + 1 + offset))
+        .collect::<super::StoreResult<Vec<_>>>()?;
+    Ok(record_from_values(
+        row.text_at(first)?,
+        fields,
+        values,
+        &row.text_at(first + 1 + fields.len())?,
+    ))
 }
 
 /// `source_id, <fields>, extra` with a table alias, for SELECT lists.

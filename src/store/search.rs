@@ -5,12 +5,17 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rusqlite::{params_from_iter, types::Value};
 
-use super::queue::{push_claimant, push_filter};
+use super::paging::ENTRY_COLUMNS;
+use super::queue::{entry_from_row, push_claimant, push_filter};
 use super::{Store, StoreResult};
-use crate::domain::{ItemFlags, QueueEntry, QueueFilter, QueueState};
+use crate::domain::{QueueEntry, QueueFilter};
 
 /// How many index hits are ranked at most.
-const RANKED: i64 = 500;
+pub(crate) const RANKED: i64 = 500;
+
+/// The text a hit is ranked on: names, address and request id.
+pub(crate) const RANKED_TEXT: &str = "concat_ws(' ', r.given_name, r.surname, r.street_number, \
+     r.street, r.city, r.state, r.zip, r.source_id)";
 
 impl Store {
     /// Requests in the filter's queue whose names, address or id match every word of the query
@@ -27,10 +32,7 @@ impl Store {
         let states = filter.state.states();
         let marks = vec!["?"; states.len()].join(", ");
         let mut sql = format!(
-            "SELECT r.id, r.source_id, r.batch_id, r.given_name, r.surname, r.top_score,
-                    r.queue_rank, r.candidate_count, r.flags,
-                    concat_ws(' ', r.given_name, r.surname, r.street_number, r.street, r.city,
-                              r.state, r.zip, r.source_id)
+            "SELECT {ENTRY_COLUMNS}, {RANKED_TEXT}
                FROM request_search s JOIN requests r ON r.id = s.rowid
               WHERE request_search MATCH ? AND r.queue_rank IN ({marks})"
         );
@@ -42,43 +44,46 @@ impl Store {
         args.push(Value::Integer(RANKED));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |row| {
-            let given: Option<String> = row.get(3)?;
-            let surname: Option<String> = row.get(4)?;
-            let name = [given, surname]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let entry = QueueEntry {
-                request_id: row.get(0)?,
-                source_id: row.get(1)?,
-                batch_id: row.get(2)?,
-                name,
-                top_score: row.get(5)?,
-                state: QueueState::from_rank(row.get(6)?).unwrap_or(QueueState::Open),
-                candidate_count: row.get::<_, i64>(7)? as u32,
-                flags: ItemFlags(row.get::<_, i64>(8)? as u32),
-            };
-            Ok((entry, row.get::<_, String>(9)?))
+            Ok((entry_from_row(row)?, row.get::<_, String>(9)?))
         })?;
-        let matcher = SkimMatcherV2::default().ignore_case();
-        let mut ranked: Vec<(i64, QueueEntry)> = Vec::new();
-        for row in rows {
-            let (entry, text) = row?;
-            let score = matcher.fuzzy_match(&text, query.trim()).unwrap_or(0);
-            ranked.push((score, entry));
-        }
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.request_id.cmp(&b.1.request_id)));
-        Ok(ranked.into_iter().take(limit).map(|(_, e)| e).collect())
+        let hits = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok(rank_hits(hits, query, limit))
     }
 }
 
-/// Turns what the reviewer typed into an FTS5 query of quoted word prefixes, so no character
-/// they type can act as FTS syntax. None when there is no word to look for.
-fn fts_prefix_query(query: &str) -> Option<String> {
-    let words: Vec<String> = query
+/// The index's hits (each with its `RANKED_TEXT`), best fuzzy match of the query first, then
+/// by request id.
+pub(crate) fn rank_hits(
+    hits: Vec<(QueueEntry, String)>,
+    query: &str,
+    limit: usize,
+) -> Vec<QueueEntry> {
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let mut ranked: Vec<(i64, QueueEntry)> = hits
+        .into_iter()
+        .map(|(entry, text)| {
+            let score = matcher.fuzzy_match(&text, query.trim()).unwrap_or(0);
+            (score, entry)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.request_id.cmp(&b.1.request_id)));
+    ranked.into_iter().take(limit).map(|(_, e)| e).collect()
+}
+
+/// The words a query looks for, each as a word prefix: runs of letters and digits, so no
+/// character the reviewer types can act as query syntax on any backend.
+pub(crate) fn query_words(query: &str) -> Vec<&str> {
+    query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Turns what the reviewer typed into an FTS5 query of quoted word prefixes. None when there is
+/// no word to look for.
+fn fts_prefix_query(query: &str) -> Option<String> {
+    let words: Vec<String> = query_words(query)
+        .into_iter()
         .map(|w| format!("\"{w}\"*"))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))

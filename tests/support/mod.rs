@@ -7,6 +7,8 @@ pub mod faults;
 pub mod hostile;
 #[cfg(unix)]
 pub mod pg;
+#[cfg(unix)]
+pub mod pg_team;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -12,6 +12,7 @@
 //! so when given a server.
 
 mod audit;
+mod claims;
 pub mod connect;
 mod copy_csv;
 mod decisions;
@@ -19,14 +20,18 @@ mod figures;
 mod history_export;
 mod holds;
 mod import;
+pub mod live;
 pub mod migrate;
 mod pgpass;
 mod policy;
 mod preview;
+mod queue;
 mod recall;
 mod release;
 pub mod roles;
 pub mod schema;
+mod search;
+mod second_reviews;
 pub(crate) mod sql;
 mod stats;
 mod tls;
@@ -35,6 +40,7 @@ pub mod users;
 
 use postgres::Client;
 
+pub use claims::BUSY_HOLDER;
 pub use connect::PgTarget;
 
 use super::{Created, StoreError, StoreResult, now_utc};
@@ -52,6 +58,10 @@ pub struct PgStore {
     target: String,
     /// The role this connection is: who every row it writes is recorded as.
     user: String,
+    /// Who works through this connection (the review screen sets it); None for commands.
+    claimant: Option<crate::domain::claim::Claimant>,
+    /// Set once the connection LISTENs for other connections' queue changes.
+    listening: Option<live::Listening>,
 }
 
 impl PgStore {
@@ -114,6 +124,8 @@ impl PgStore {
             client,
             target: target.to_string(),
             user,
+            claimant: None,
+            listening: None,
         })
     }
 

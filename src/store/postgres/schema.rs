@@ -309,4 +309,63 @@ CREATE TABLE override_requests (
     asked_at    TEXT NOT NULL
 );
 CREATE INDEX override_requests_by_match ON override_requests (match_id);
+
+-- Live updates (postgres::live). A queue move takes its id under the audit chain's advisory
+-- lock (store::audit::CHAIN_LOCK), held to commit, so moves commit in id order and a screen
+-- reading the moves after the last id it saw misses none. The audit append of the same
+-- transaction takes the same lock: one lock, no order between two to deadlock on.
+CREATE FUNCTION queue_moves_in_commit_order() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(5568491294396073044);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER queue_moves_in_commit_order BEFORE INSERT ON queue_moves
+    FOR EACH STATEMENT EXECUTE FUNCTION queue_moves_in_commit_order();
+
+-- A wake-up for the screens LISTENing (delivered at commit, one per transaction): a queue
+-- move, new requests, a claim taken or given up. Renewing a lease changes nothing shown.
+CREATE FUNCTION notify_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('matchgate_queue', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER queue_moves_notify AFTER INSERT ON queue_moves
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_queue();
+CREATE TRIGGER requests_notify AFTER INSERT ON requests
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_queue();
+CREATE TRIGGER claims_notify AFTER INSERT OR DELETE ON claims
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_queue();
+CREATE TRIGGER claims_handed_over_notify AFTER UPDATE ON claims
+    FOR EACH ROW WHEN (OLD.session IS DISTINCT FROM NEW.session) EXECUTE FUNCTION notify_queue();
+
+-- Search words as SQLite's FTS5 tokenizer makes them (unicode61, remove_diacritics 2): letters
+-- stripped of their accents (decomposed, combining marks dropped) and punctuation and symbols
+-- (ASCII, Latin-1, general punctuation, currency, arrows to dingbats, CJK) separators, so `jose`
+-- finds José, `louis` finds St.Louis and `1234` finds 27101-1234 on both backends (the server's
+-- parser alone keeps `st.louis`, `27101-1234` or `a@b.com` as one word). `search_fold` is
+-- applied to the query too (postgres::search). This replaces the `words` column above, created
+-- empty in the same transaction.
+CREATE FUNCTION search_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT regexp_replace(normalize(lower(t), NFD), '[\u0300-\u036f]+', '', 'g')
+$$;
+CREATE FUNCTION search_words(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT regexp_replace(matchgate.search_fold(t),
+        '[[:punct:]\u00a0-\u00a9\u00ab-\u00b1\u00b4\u00b6-\u00b8\u00bb\u00bf\u00d7\u00f7'
+        '\u2000-\u206f\u20a0-\u20cf\u2190-\u27bf\u3000-\u303f]+',
+        ' ', 'g')
+$$;
+ALTER TABLE request_search DROP COLUMN words;
+ALTER TABLE request_search ADD COLUMN words tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple', matchgate.search_words(text))) STORED;
+CREATE INDEX request_search_words ON request_search USING gin (words);
 "#;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn queue_moves_are_numbered_under_the_audit_chain_lock() {
+        let lock = format!("pg_advisory_xact_lock({})", crate::store::audit::CHAIN_LOCK);
+        assert!(super::TABLES.contains(&lock), "{lock}");
+        assert!(super::TABLES.contains(super::super::live::CHANNEL));
+    }
+}
