@@ -11,6 +11,9 @@ use crate::store::Store;
 use crate::tui::session::{SessionOptions, review};
 
 pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
+    if let Some(target) = super::server::target(&args.db.db)? {
+        return on_server(args, &target);
+    }
     // Opening first: a missing or foreign database fails before the terminal is touched.
     let mut store = Store::open(&args.db.db)?;
     let reviewer = authorize(&mut store, args.reviewer.as_deref(), Act::Review)?;
@@ -46,5 +49,30 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_scoreboard_json(&report.training_log)?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The review screen on a PostgreSQL server, as the connected role.
+fn on_server(
+    args: &ReviewArgs,
+    target: &crate::store::postgres::PgTarget,
+) -> anyhow::Result<ExitCode> {
+    if args.training {
+        anyhow::bail!(
+            "training runs on a private copy of a SQLite file (`matchgate review --training --db FILE`, or `matchgate demo`), never on the team's server"
+        );
+    }
+    let mut store = super::server::open_as(target, args.reviewer.as_deref())?;
+    if let Some(message) = store.role_refusal(Act::Review)? {
+        anyhow::bail!(message);
+    }
+    let options = SessionOptions {
+        reviewer: store.current_user().to_string(),
+        batch: args.batch.clone(),
+        training: false,
+        db_label: None,
+        tour: false,
+    };
+    review(&mut store, options)?;
     Ok(ExitCode::SUCCESS)
 }

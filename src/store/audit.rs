@@ -256,26 +256,36 @@ impl Store {
         who: &str,
     ) -> StoreResult<Option<String>> {
         let tx = self.write()?;
-        let sql = format!(
-            "SELECT c.{} FROM matches m JOIN candidates c ON c.id = m.candidate_id WHERE m.id = ?",
-            field.key()
-        );
-        let value: Option<Option<String>> =
-            tx.query_row(&sql, [match_id], |r| r.get(0)).optional()?;
-        let Some(value) = value else {
-            return Err(StoreError::NotFound(format!("match {match_id}")));
-        };
-        let detail = serde_json::json!({ "field": field.key() }).to_string();
-        append_audit(
-            &tx,
-            who,
-            "reveal",
-            &format!("match:{match_id}"),
-            DONE,
-            &detail,
-            None,
-        )?;
+        let value = reveal_in(&mut Lite(&tx), match_id, field, who)?;
         tx.commit()?;
         Ok(value)
     }
+}
+
+/// [`Store::record_reveal`] on either backend, in the caller's transaction.
+pub(crate) fn reveal_in(
+    sql: &mut dyn Sql,
+    match_id: i64,
+    field: Field,
+    who: &str,
+) -> StoreResult<Option<String>> {
+    // The column comes from the domain's field list, never from input.
+    let query = format!(
+        "SELECT c.{} FROM matches m JOIN candidates c ON c.id = m.candidate_id WHERE m.id = ?",
+        field.key()
+    );
+    let Some(value) = sql.opt(&query, &[&match_id], |r| r.text(0))? else {
+        return Err(StoreError::NotFound(format!("match {match_id}")));
+    };
+    let detail = serde_json::json!({ "field": field.key() }).to_string();
+    append_audit_in(
+        sql,
+        who,
+        "reveal",
+        &format!("match:{match_id}"),
+        DONE,
+        &detail,
+        None,
+    )?;
+    Ok(value)
 }

@@ -31,6 +31,7 @@ mod queue;
 mod recall;
 mod records;
 mod release;
+mod review_store;
 pub mod schema;
 mod search;
 mod second_reviews;
@@ -52,6 +53,7 @@ pub use import::{CHUNK_ROWS, CleanedImport, ImportNotice, LOCK_HOLD};
 pub use live::{MOVES_PER_REFRESH, MovesSince};
 pub use paging::PageFrom;
 pub use recall::{RecallFilter, ReleasedMatch};
+pub use review_store::ReviewStore;
 pub use second_reviews::{SecondKey, SecondReview};
 pub use stats::{BatchStatusCount, Stats};
 pub use supervision::{DecisionUnderCheck, Lot, OverrideWaiting};
@@ -267,7 +269,7 @@ impl Store {
 fn on_server_not_yet(path: &Path) -> StoreResult<()> {
     match path.to_str() {
         Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
-            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `audit` and `migrate` work; the review and supervise screens, `override` and `demo` run on a SQLite file (see README: one machine or many)".into(),
+            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `audit` and `migrate` and the review screen work; the supervise screen, `override` and `demo` run on a SQLite file (see README: one machine or many)".into(),
         )),
         _ => Ok(()),
     }

@@ -10,7 +10,7 @@ use super::effect::Effect;
 use super::state::SecondShown;
 use crate::domain::claim::{ClaimOutcome, Claimant, RENEW_EVERY};
 use crate::domain::{Decision, Field, Verdict};
-use crate::store::{SecondReview, Store, StoreError};
+use crate::store::{ReviewStore, SecondReview, StoreError};
 
 pub use super::event_loop::{Events, run};
 
@@ -22,7 +22,7 @@ pub const WATCH_EVERY: Duration = Duration::from_millis(250);
 
 /// Performs effects for one reviewer's session; lives on the worker thread.
 pub struct Runtime<'a> {
-    store: &'a mut Store,
+    store: &'a mut dyn ReviewStore,
     reviewer: String,
     session_id: String,
     /// When the current item appeared, to record how long the reviewer looked.
@@ -34,7 +34,7 @@ pub struct Runtime<'a> {
 }
 
 impl<'a> Runtime<'a> {
-    pub fn new(store: &'a mut Store, reviewer: String) -> Self {
+    pub fn new(store: &'a mut dyn ReviewStore, reviewer: String) -> Self {
         let session_id = format!("{}-{}", crate::store::now_utc(), std::process::id());
         store.set_claimant(Some(Claimant {
             reviewer: reviewer.clone(),
@@ -306,7 +306,7 @@ impl<'a> Runtime<'a> {
 
     /// The item with the policy and the holds on its batch, which decide what may be released.
     fn load_item(
-        &self,
+        &mut self,
         request_id: i64,
     ) -> Result<(Action, Option<Box<crate::domain::ReviewItem>>), StoreError> {
         let item = self.store.review_item(request_id)?;

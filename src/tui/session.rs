@@ -10,7 +10,7 @@ use super::runtime::{Events, Runtime, run};
 use super::state::{ReviewState, SessionInfo};
 use crate::domain::training::TrainingRecord;
 use crate::domain::{QueueFilter, StateFilter};
-use crate::store::Store;
+use crate::store::ReviewStore;
 
 /// What a review session needs besides the store.
 pub struct SessionOptions {
@@ -30,7 +30,10 @@ pub struct SessionReport {
 }
 
 /// Runs the review screen on an open store until the reviewer quits.
-pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<SessionReport> {
+pub fn review(
+    store: &mut dyn ReviewStore,
+    options: SessionOptions,
+) -> anyhow::Result<SessionReport> {
     let keymap = Keymap::load(Keymap::user_path().as_deref())?;
     let batches = store.batches()?;
     let batch_id = match &options.batch {
@@ -57,9 +60,7 @@ pub fn review(store: &mut Store, options: SessionOptions) -> anyhow::Result<Sess
         anyhow::bail!("the review screen needs a terminal (standard output is not one)");
     }
     let session = SessionInfo {
-        db_label: options
-            .db_label
-            .unwrap_or_else(|| store.path().display().to_string()),
+        db_label: options.db_label.unwrap_or_else(|| store.label()),
         reviewer: options.reviewer.clone(),
         training: options.training,
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),

@@ -96,6 +96,20 @@ impl PgStore {
         settle(tx, result)
     }
 
+    /// See `Store::record_reveal`: the value comes back only after its audit entry commits.
+    pub fn record_reveal(
+        &mut self,
+        match_id: i64,
+        field: crate::domain::Field,
+        who: &str,
+    ) -> StoreResult<Option<String>> {
+        self.as_myself(who)?;
+        let mut tx = self.client.transaction()?;
+        let value = crate::store::audit::reveal_in(&mut Server(&mut tx), match_id, field, who)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
     /// On a server one acts as the role one connected as.
     fn as_myself(&self, name: &str) -> StoreResult<()> {
         if name == self.user {
