@@ -6,6 +6,8 @@
 pub mod faults;
 pub mod hostile;
 #[cfg(unix)]
+pub mod netns;
+#[cfg(unix)]
 pub mod pg;
 #[cfg(unix)]
 pub mod pg_team;

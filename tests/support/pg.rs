@@ -28,6 +28,9 @@ pub struct PgServer {
 pub struct ServerOptions {
     /// Certificate and key files: the server then offers TLS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// A network (e.g. "10.77.0.0/16") whose hosts may connect over TCP with a password: the
+    /// server then listens on every address, not only loopback.
+    pub network: Option<String>,
 }
 
 impl PgServer {
@@ -79,11 +82,22 @@ impl PgServer {
                 "--locale=C",
             ],
         );
+        let listen = if options.network.is_some() {
+            "*"
+        } else {
+            "127.0.0.1"
+        };
         let mut settings = format!(
-            "-k {} -p {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60",
+            "-k {} -p {} -c listen_addresses={listen} -c fsync=off -c max_connections=60",
             server.dir.path().display(),
             server.port
         );
+        if let Some(network) = &options.network {
+            let hba = server.dir.path().join("data").join("pg_hba.conf");
+            let mut rules = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+            rules.push_str(&format!("host all all {network} scram-sha-256\n"));
+            std::fs::write(&hba, rules).expect("pg_hba.conf");
+        }
         if let Some((cert, key)) = &options.tls {
             for file in [cert, key] {
                 let copy = server.dir.path().join(file.file_name().expect("file name"));
@@ -134,8 +148,13 @@ impl PgServer {
 
     /// A `postgres://` URL for `user` on database `db` over TCP, its password from the passfile.
     pub fn url(&self, user: &str, db: &str) -> String {
+        self.url_at("127.0.0.1", user, db)
+    }
+
+    /// The same, reaching the server at `host` (another host's view of it).
+    pub fn url_at(&self, host: &str, user: &str, db: &str) -> String {
         format!(
-            "postgres://{user}@127.0.0.1:{}/{db}?passfile={}&sslmode=disable",
+            "postgres://{user}@{host}:{}/{db}?passfile={}&sslmode=disable",
             self.port,
             self.passfile().display()
         )
@@ -181,7 +200,8 @@ impl PgServer {
             .open(&path)
             .expect("passfile");
         for (role, password) in logins {
-            writeln!(file, "127.0.0.1:{}:*:{role}:{password}", self.port).expect("write passfile");
+            // Any host name or address: other hosts reach this server by their own route to it.
+            writeln!(file, "*:{}:*:{role}:{password}", self.port).expect("write passfile");
         }
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
             .expect("passfile mode");
