@@ -223,7 +223,10 @@ fn tls_verifies_the_server_against_its_ca_and_refuses_another_ca() {
     let ca = pki.ca("team-ca");
     let other_ca = pki.ca("other-ca");
     let tls = pki.server("server", "team-ca", "IP:127.0.0.1,DNS:localhost");
-    let options = ServerOptions { tls: Some(tls) };
+    let options = ServerOptions {
+        tls: Some(tls),
+        ..ServerOptions::default()
+    };
     let Some(server) = PgServer::start_with("pg_connect TLS", &options) else {
         return;
     };
@@ -270,7 +273,10 @@ fn verify_ca_accepts_a_certificate_for_another_name_and_verify_full_does_not() {
     let pki = Pki::new();
     let ca = pki.ca("team-ca");
     let tls = pki.server("server", "team-ca", "DNS:db.wrong-name.invalid");
-    let options = ServerOptions { tls: Some(tls) };
+    let options = ServerOptions {
+        tls: Some(tls),
+        ..ServerOptions::default()
+    };
     let Some(server) = PgServer::start_with("pg_connect TLS host name", &options) else {
         return;
     };
