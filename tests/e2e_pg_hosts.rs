@@ -214,4 +214,6 @@ fn a_team_on_several_hosts_keeps_its_guarantees_and_a_pulled_cable_loses_nothing
     }));
     let outcome = sam.claim(request.parse().expect("id")).expect("claim");
     assert_eq!(outcome, matchgate::domain::claim::ClaimOutcome::Claimed);
+    // Rae's screen, cut off, waits out its connection's timeout; nobody waits for it here.
+    unsafe { libc::kill(screens[0].pane_pid(), libc::SIGKILL) };
 }

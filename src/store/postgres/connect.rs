@@ -230,6 +230,12 @@ impl PgTarget {
         if let Some(timeout) = self.connect_timeout {
             config.connect_timeout(timeout);
         }
+        // A pulled cable must end in an error, not a screen hanging on a write for the kernel's
+        // fifteen minutes: unacknowledged data gives up after 20 s, an idle link is probed.
+        config
+            .tcp_user_timeout(Duration::from_secs(20))
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30));
         let password = self.password();
         if let Some(password) = &password {
             config.password(password);
