@@ -37,6 +37,7 @@ fn decide(tmux: &Tmux, server: &PgServer, who: &str, n: usize) {
     let start = rejections(server, who);
     for i in 0..n {
         tmux.wait_for("why flagged");
+        let shown = shown_item(&tmux.screen());
         tmux.keys(&["r", "4"]);
         let deadline = Instant::now() + Duration::from_secs(15);
         while rejections(server, who) <= start + i {
@@ -47,7 +48,19 @@ fn decide(tmux: &Tmux, server: &PgServer, who: &str, n: usize) {
             assert!(Instant::now() < deadline, "{who}: never saved:\n{screen}");
             std::thread::sleep(Duration::from_millis(30));
         }
+        // Saved; the next key is for the next item, once the screen shows it.
+        while shown_item(&tmux.screen()) == shown && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+}
+
+/// The line naming the item on screen (request and candidate).
+fn shown_item(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| l.contains(" to do] request "))
+        .map(str::to_string)
 }
 
 fn generate(dir: &std::path::Path, name: &str, seed: &str) -> String {

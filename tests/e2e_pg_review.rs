@@ -28,6 +28,7 @@ fn rejections(server: &PgServer, who: &str) -> usize {
 fn decide(tmux: &Tmux, server: &PgServer, who: &str) {
     for i in 0..EACH {
         tmux.wait_for("why flagged");
+        let shown = shown_item(&tmux.screen());
         tmux.keys(&["r", "4"]);
         let deadline = Instant::now() + Duration::from_secs(10);
         while rejections(server, who) <= i {
@@ -38,7 +39,19 @@ fn decide(tmux: &Tmux, server: &PgServer, who: &str) {
             assert!(Instant::now() < deadline, "{who}: never saved:\n{screen}");
             std::thread::sleep(Duration::from_millis(30));
         }
+        // Saved; the next key is for the next item, once the screen shows it.
+        while shown_item(&tmux.screen()) == shown && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+}
+
+/// The line naming the item on screen (request and candidate).
+fn shown_item(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| l.contains(" to do] request "))
+        .map(str::to_string)
 }
 
 #[test]

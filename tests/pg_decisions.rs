@@ -350,3 +350,63 @@ fn a_release_on_the_server_hands_over_what_the_file_would() {
         AuditVerdict::Intact { .. }
     ));
 }
+
+/// A supervisor's override on a server: the same match, refused only by address sufficiency,
+/// becomes approved the same way as on a file; a reviewer may not override.
+#[test]
+fn an_override_on_the_server_is_the_files() {
+    let Some((server, _dir, file)) = both("an_override_on_the_server", 120) else {
+        return;
+    };
+    let here = Store::open(&file).expect("file");
+    // A pending match whose only refusal is the address rule (what an override lifts).
+    let target = (1..=120)
+        .find(|id| {
+            here.release_preview(*id).is_ok_and(|(_, refusals)| {
+                refusals.iter().any(|r| r.rule == "address-sufficiency")
+                    && refusals
+                        .iter()
+                        .all(|r| r.rule == "address-sufficiency" || r.rule == "approval")
+            })
+        })
+        .expect("a match refused only by the address rule");
+    let id = target.to_string();
+    let file_db = file.to_str().expect("path");
+    let bob = run(&[
+        "override",
+        "--db",
+        &server.url("bob", "team"),
+        "--match",
+        &id,
+        "--supervisor",
+        "bob",
+        "--justification",
+        "confirmed by phone",
+    ]);
+    assert!(!bob.status.success(), "a reviewer overrode");
+    let mut said = Vec::new();
+    for db in [file_db.to_string(), server.url("carol", "team")] {
+        let out = run(&[
+            "override",
+            "--db",
+            &db,
+            "--match",
+            &id,
+            "--supervisor",
+            "carol",
+            "--justification",
+            "confirmed by phone",
+        ]);
+        assert!(out.status.success(), "override: {}", stderr(&out));
+        said.push(support::stdout(&out));
+    }
+    assert_eq!(said[1], said[0]);
+    assert!(said[0].contains("the match is now approved"), "{}", said[0]);
+    assert_eq!(
+        server.psql(
+            "team",
+            &format!("SELECT supervisor FROM matchgate.overrides WHERE match_id = {id}")
+        ),
+        "carol"
+    );
+}

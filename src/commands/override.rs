@@ -8,15 +8,27 @@ use crate::domain::roles::Act;
 use crate::store::Store;
 
 pub fn run(args: &OverrideArgs) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.db.db)?;
-    authorize(&mut store, Some(&args.supervisor), Act::Override)?;
     let session = format!("cli-override-{}", std::process::id());
-    let outcome = store.record_override(
-        args.match_id,
-        &args.supervisor,
-        &args.justification,
-        &session,
-    )?;
+    let outcome = match super::server::target(&args.db.db)? {
+        // On a server the supervisor is the connected role; the server refuses others' roles.
+        Some(target) => {
+            let mut store = super::server::open_as(&target, Some(&args.supervisor))?;
+            if let Some(message) = store.role_refusal(Act::Override)? {
+                anyhow::bail!(message);
+            }
+            store.record_override(args.match_id, &args.justification, &session)?
+        }
+        None => {
+            let mut store = Store::open(&args.db.db)?;
+            authorize(&mut store, Some(&args.supervisor), Act::Override)?;
+            store.record_override(
+                args.match_id,
+                &args.supervisor,
+                &args.justification,
+                &session,
+            )?
+        }
+    };
     let status = outcome
         .changes
         .first()
