@@ -136,7 +136,10 @@ fn passwords_stay_off_the_command_line_and_unported_commands_say_so() {
     let err = fails(&["review", "--db", &owner, "--reviewer", "alice"]);
     assert!(err.contains("you act as the role you connect as"), "{err}");
     let err = fails(&["supervise", "--db", &owner, "--supervisor", "postgres"]);
-    assert!(err.contains("supervisor's screen needs a terminal"), "{err}");
+    assert!(
+        err.contains("supervisor's screen needs a terminal"),
+        "{err}"
+    );
     let err = fails(&["supervise", "--db", &owner, "--supervisor", "alice"]);
     assert!(err.contains("you act as the role you connect as"), "{err}");
     // What still runs only on a file says so, and names what does run on a server.

@@ -144,7 +144,12 @@ impl<'a> SuperviseWorker<'a> {
             .unwrap_or_default())
     }
 
-    fn check_task(&mut self, decision_id: i64, kind: TaskKind, why: &str) -> StoreResult<Option<Task>> {
+    fn check_task(
+        &mut self,
+        decision_id: i64,
+        kind: TaskKind,
+        why: &str,
+    ) -> StoreResult<Option<Task>> {
         let Some(d) = self.store.decision_under_check(decision_id)? else {
             return Ok(None);
         };
