@@ -1,9 +1,10 @@
 //! The supervisor's screen on a PostgreSQL server, in a real terminal: a reviewer (connected as
 //! her own role) approves two requests and escalates a third; the supervisor, connected as his,
 //! rejects the escalated request, overturns one approval and agrees with the other by keys.
-//! Afterwards the server's decision history holds the three as the supervisor's rows, audited;
-//! quitting gives the claims back and the audit chain verifies. Without the supervisor role, or
-//! naming someone else, the screen is refused before it opens.
+//! Its figures view shows the lot so checked. Afterwards the server's decision history holds
+//! the three as the supervisor's rows, audited; quitting gives the claims back and the audit
+//! chain verifies. Without the supervisor role, or naming someone else, the screen is refused
+//! before it opens.
 
 mod support;
 
@@ -144,6 +145,11 @@ fn a_supervisor_checks_a_reviewers_decisions_on_a_server() {
     sam.keys(&["y"]);
     sam.wait_for("agreed with decision");
     sam.wait_for("Nothing to supervise");
+    // The figures view reads the server's figures and lots.
+    sam.keys(&["f"]);
+    sam.wait_for_all(&["lot ann", "2 decisions, 2 checked (1 overturned)"]);
+    sam.keys(&["Escape"]);
+    sam.wait_gone("2 checked (1 overturned)");
     sam.keys(&["q"]);
     sam.wait_exit();
 
