@@ -380,7 +380,8 @@ pub struct ReviewArgs {
 pub struct SuperviseArgs {
     #[command(flatten)]
     pub db: DbArg,
-    /// Who is supervising (recorded with every check); defaults to the login name.
+    /// Who is supervising (recorded with every check); defaults to the login name. On a
+    /// server, the role you connect as (a name given must be that role).
     #[arg(long, value_name = "NAME")]
     pub supervisor: Option<String>,
     /// Sample the reviewers' days from this day on (RFC 3339 or YYYY-MM-DD; default 14 days ago).

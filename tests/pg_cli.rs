@@ -129,15 +129,24 @@ fn passwords_stay_off_the_command_line_and_unported_commands_say_so() {
 
     let owner = server.url("postgres", &db);
     ok(&["init", "--db", &owner]);
-    // The review screen runs on a server (the owner, a superuser, has every role), and here
-    // stops only for want of a terminal.
+    // The review and supervise screens run on a server (the owner, a superuser, has every
+    // role), and here stop only for want of a terminal.
     let err = fails(&["review", "--db", &owner]);
     assert!(err.contains("needs a terminal"), "{err}");
     let err = fails(&["review", "--db", &owner, "--reviewer", "alice"]);
     assert!(err.contains("you act as the role you connect as"), "{err}");
     let err = fails(&["supervise", "--db", &owner, "--supervisor", "postgres"]);
     assert!(
-        err.contains("does not run on a PostgreSQL server yet"),
+        err.contains("supervisor's screen needs a terminal"),
+        "{err}"
+    );
+    let err = fails(&["supervise", "--db", &owner, "--supervisor", "alice"]);
+    assert!(err.contains("you act as the role you connect as"), "{err}");
+    // What still runs only on a file says so, and names what does run on a server.
+    let err = fails(&["demo", "--keep", &owner]);
+    assert!(
+        err.contains("does not run on a PostgreSQL server yet")
+            && err.contains("the review and supervise screens work"),
         "{err}"
     );
 }

@@ -16,7 +16,12 @@ pub fn run(args: &OverrideArgs) -> anyhow::Result<ExitCode> {
             if let Some(message) = store.role_refusal(Act::Override)? {
                 anyhow::bail!(message);
             }
-            store.record_override(args.match_id, &args.justification, &session)?
+            store.record_override(
+                args.match_id,
+                &args.supervisor,
+                &args.justification,
+                &session,
+            )?
         }
         None => {
             let mut store = Store::open(&args.db.db)?;

@@ -25,20 +25,46 @@ pub fn since_day(since: Option<&str>) -> String {
 }
 
 pub fn run(args: &SuperviseArgs) -> anyhow::Result<ExitCode> {
+    if let Some(target) = super::server::target(&args.db.db)? {
+        return on_server(args, &target);
+    }
     // Opening and checking first: a refusal never touches the terminal.
     let mut store = Store::open(&args.db.db)?;
     let supervisor = authorize(&mut store, args.supervisor.as_deref(), Act::Supervise)?;
+    let options = SuperviseOptions {
+        supervisor,
+        since_day: first_day(args)?,
+        db_label: args.db.db.display().to_string(),
+    };
+    supervise(&mut store, options)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The supervisor's screen on a PostgreSQL server, as the connected role (`--supervisor`, when
+/// given, must name it).
+fn on_server(
+    args: &SuperviseArgs,
+    target: &crate::store::postgres::PgTarget,
+) -> anyhow::Result<ExitCode> {
+    let mut store = super::server::open_as(target, args.supervisor.as_deref())?;
+    if let Some(message) = store.role_refusal(Act::Supervise)? {
+        anyhow::bail!(message);
+    }
+    let options = SuperviseOptions {
+        supervisor: store.current_user().to_string(),
+        since_day: first_day(args)?,
+        db_label: store.target().to_string(),
+    };
+    supervise(&mut store, options)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first day sampled, from `--since` when given.
+fn first_day(args: &SuperviseArgs) -> anyhow::Result<String> {
     let since = args
         .since
         .as_deref()
         .map(|t| parse_time(t, false))
         .transpose()?;
-    let since_day = since_day(since.as_deref());
-    let options = SuperviseOptions {
-        supervisor,
-        since_day,
-        db_label: args.db.db.display().to_string(),
-    };
-    supervise(&mut store, options)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(since_day(since.as_deref()))
 }

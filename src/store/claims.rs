@@ -25,6 +25,10 @@ pub(crate) fn fence(
     fence_in(&mut super::sql_sqlite::Lite(conn), request_id, session)
 }
 
+/// Now in Unix milliseconds on a server's own clock (the statement's start: one value for every
+/// row a statement reads); row security compares leases with the same clock.
+pub(crate) const SERVER_NOW_MS: &str = "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
+
 /// [`fence`] on either backend. A server keeps leases by its own clock (hosts' clocks differ),
 /// as its claims do.
 pub(crate) fn fence_in(
@@ -40,8 +44,10 @@ pub(crate) fn fence_in(
             |r| r.text_at(0),
         ),
         Dialect::Postgres => sql.opt(
-            "SELECT holder FROM claims WHERE request_id = ? AND session != ?
-                AND expires_ms > (extract(epoch FROM statement_timestamp()) * 1000)::bigint",
+            &format!(
+                "SELECT holder FROM claims WHERE request_id = ? AND session != ?
+                    AND expires_ms > {SERVER_NOW_MS}"
+            ),
             &[&request_id, &session],
             |r| r.text_at(0),
         ),

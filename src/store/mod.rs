@@ -38,6 +38,7 @@ mod second_reviews;
 pub(crate) mod sql;
 mod sql_sqlite;
 mod stats;
+mod supervise_store;
 mod supervision;
 mod users;
 
@@ -56,6 +57,7 @@ pub use recall::{RecallFilter, ReleasedMatch};
 pub use review_store::ReviewStore;
 pub use second_reviews::{SecondKey, SecondReview};
 pub use stats::{BatchStatusCount, Stats};
+pub use supervise_store::SuperviseStore;
 pub use supervision::{DecisionUnderCheck, Lot, OverrideWaiting};
 
 use std::path::{Path, PathBuf};
@@ -269,7 +271,7 @@ impl Store {
 fn on_server_not_yet(path: &Path) -> StoreResult<()> {
     match path.to_str() {
         Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
-            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `override`, `audit`, `migrate` and the review screen work; the supervise screen and `demo` run on a SQLite file (see README: one machine or many)".into(),
+            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `override`, `audit`, `migrate` and the review and supervise screens work; `demo` runs on a SQLite file (see README: one machine or many)".into(),
         )),
         _ => Ok(()),
     }

@@ -2,8 +2,11 @@
 //! second reviews that disagree, and a decision under check. Lots are read one at a time over
 //! `decisions_by_reviewer`, so nothing here grows with the whole history.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::params;
 
+use super::claims::SERVER_NOW_MS;
+use super::sql::{Dialect, Param, Row, RowExt, Sql};
+use super::sql_sqlite::Lite;
 use super::{Store, StoreResult};
 use crate::domain::quality::{DayEntry, Draw, LotEntry, LotPlan, QualityPolicy, Stratum, plan_lot};
 use crate::domain::{DecisionAction, MatchStatus};
@@ -48,25 +51,23 @@ pub struct Lot {
     pub plan: LotPlan,
 }
 
-fn under_check_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionUnderCheck> {
-    let action: String = r.get(4)?;
-    let status: String = r.get(10)?;
-    let second_action: Option<String> = r.get(12)?;
+fn under_check_from_row(r: &dyn Row) -> StoreResult<DecisionUnderCheck> {
+    let second = match (r.text(10)?, r.text(11)?) {
+        (Some(who), Some(a)) => Some((who, a.parse().unwrap_or(DecisionAction::Note))),
+        _ => None,
+    };
     Ok(DecisionUnderCheck {
-        decision_id: r.get(0)?,
-        match_id: r.get(1)?,
-        request_id: r.get(2)?,
-        reviewer: r.get(3)?,
-        action: action.parse().unwrap_or(DecisionAction::Note),
-        reason_code: r.get(5)?,
-        note: r.get(6)?,
-        decided_at: r.get(7)?,
-        viewed_ms: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
-        status_now: status.parse().unwrap_or(MatchStatus::Pending),
-        second: match (r.get::<_, Option<String>>(11)?, second_action) {
-            (Some(who), Some(a)) => Some((who, a.parse().unwrap_or(DecisionAction::Note))),
-            _ => None,
-        },
+        decision_id: r.int_at(0)?,
+        match_id: r.int_at(1)?,
+        request_id: r.int_at(2)?,
+        reviewer: r.text_at(3)?,
+        action: r.text_at(4)?.parse().unwrap_or(DecisionAction::Note),
+        reason_code: r.text(5)?,
+        note: r.text(6)?,
+        decided_at: r.text_at(7)?,
+        viewed_ms: r.int(8)?.unwrap_or(0),
+        status_now: r.text_at(9)?.parse().unwrap_or(MatchStatus::Pending),
+        second,
     })
 }
 
@@ -105,10 +106,11 @@ pub(crate) fn lot_of(
 
 const UNDER_CHECK: &str =
     "SELECT d.id, d.match_id, m.request_id, d.reviewer, d.action, d.reason_code,
-            d.note, d.decided_at, d.viewed_ms, 0, m.status, s2.reviewer, s2.action
+            d.note, d.decided_at, d.viewed_ms, m.status, s2.reviewer, s2.action
        FROM decisions d JOIN matches m ON m.id = d.match_id
        LEFT JOIN second_reviews s ON s.decision_id = d.id
-       LEFT JOIN decisions s2 ON s2.id = s.done_by";
+       LEFT JOIN decisions s2 ON s2.id = s.done_by
+      WHERE d.id = ?";
 
 /// A standing check (agree or overturn) of the decision: Some(true) when overturned. (The
 /// same SQL on a server.)
@@ -117,33 +119,71 @@ pub(crate) const CHECK_OF: &str = "(SELECT c.action = 'overturn' FROM decisions 
         AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = c.id)
       ORDER BY c.id DESC LIMIT 1)";
 
+/// Approvals waiting for an override whose match is still open and not overridden since,
+/// oldest first, skipping requests another session than `session` holds (both backends: a
+/// lease is live by the caller's clock on a file, by the server's on a server).
+pub(crate) fn overrides_waiting_in(
+    sql: &mut dyn Sql,
+    session: &str,
+    limit: usize,
+) -> StoreResult<Vec<OverrideWaiting>> {
+    let (limit, now_ms) = (limit as i64, super::claims::now_ms());
+    let (now, params): (&str, Vec<&dyn Param>) = match sql.dialect() {
+        Dialect::Sqlite => ("?3", vec![&session, &limit, &now_ms]),
+        Dialect::Postgres => (SERVER_NOW_MS, vec![&session, &limit]),
+    };
+    let statement = format!(
+        "SELECT w.match_id, w.request_id, w.reviewer, w.note, w.rules, w.asked_at
+           FROM override_requests w JOIN matches m ON m.id = w.match_id
+          WHERE m.status IN ('pending', 'deferred', 'escalated')
+            AND w.id = (SELECT max(id) FROM override_requests l WHERE l.match_id = w.match_id)
+            AND NOT EXISTS (SELECT 1 FROM overrides o
+                             WHERE o.match_id = w.match_id AND o.created_at >= w.asked_at)
+            AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.request_id = w.request_id
+                               AND c.session != ?1 AND c.expires_ms > {now})
+          ORDER BY w.id LIMIT ?2"
+    );
+    sql.all(&statement, &params, |r| {
+        Ok(OverrideWaiting {
+            match_id: r.int_at(0)?,
+            request_id: r.int_at(1)?,
+            reviewer: r.text_at(2)?,
+            note: r.text(3)?,
+            rules: r.text_at(4)?,
+            asked_at: r.text_at(5)?,
+        })
+    })
+}
+
+/// A decision as the supervisor's screen shows it (both backends).
+pub(crate) fn decision_under_check_in(
+    sql: &mut dyn Sql,
+    decision_id: i64,
+) -> StoreResult<Option<DecisionUnderCheck>> {
+    sql.opt(UNDER_CHECK, &[&decision_id], under_check_from_row)
+}
+
+/// First decisions whose blind second review disagreed and that nobody has checked yet,
+/// oldest first (both backends).
+pub(crate) fn disagreements_in(sql: &mut dyn Sql, limit: usize) -> StoreResult<Vec<i64>> {
+    let statement = format!(
+        "SELECT d.id FROM second_reviews s
+           JOIN decisions d ON d.id = s.decision_id
+           JOIN decisions s2 ON s2.id = s.done_by
+          WHERE s.done_by IS NOT NULL
+            AND (d.action = 'approve') != (s2.action = 'second_approve')
+            AND {CHECK_OF} IS NULL
+          ORDER BY d.id LIMIT ?"
+    );
+    sql.all(&statement, &[&(limit as i64)], |r| r.int_at(0))
+}
+
 impl Store {
     /// Approvals waiting for an override whose match is still open and not overridden since,
     /// oldest first, skipping requests another session holds.
     pub fn overrides_waiting(&self, limit: usize) -> StoreResult<Vec<OverrideWaiting>> {
-        let (session, now) = self.claim_filter();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT w.match_id, w.request_id, w.reviewer, w.note, w.rules, w.asked_at
-               FROM override_requests w JOIN matches m ON m.id = w.match_id
-              WHERE m.status IN ('pending', 'deferred', 'escalated')
-                AND w.id = (SELECT max(id) FROM override_requests l WHERE l.match_id = w.match_id)
-                AND NOT EXISTS (SELECT 1 FROM overrides o
-                                 WHERE o.match_id = w.match_id AND o.created_at >= w.asked_at)
-                AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.request_id = w.request_id
-                                   AND c.session != ?1 AND c.expires_ms > ?2)
-              ORDER BY w.id LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![session, now, limit as i64], |r| {
-            Ok(OverrideWaiting {
-                match_id: r.get(0)?,
-                request_id: r.get(1)?,
-                reviewer: r.get(2)?,
-                note: r.get(3)?,
-                rules: r.get(4)?,
-                asked_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let (session, _) = self.claim_filter();
+        overrides_waiting_in(&mut Lite(&self.conn), &session, limit)
     }
 
     /// The (reviewer, day) of every lot with a decision on or after `since_day` (`YYYY-MM-DD`),
@@ -182,29 +222,13 @@ impl Store {
         &self,
         decision_id: i64,
     ) -> StoreResult<Option<DecisionUnderCheck>> {
-        let sql = format!("{UNDER_CHECK} WHERE d.id = ?");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([decision_id], under_check_from_row)
-            .optional()?)
+        decision_under_check_in(&mut Lite(&self.conn), decision_id)
     }
 
     /// First decisions whose blind second review disagreed and that nobody has checked yet,
     /// oldest first.
     pub fn disagreements(&self, limit: usize) -> StoreResult<Vec<i64>> {
-        let sql = format!(
-            "SELECT d.id FROM second_reviews s
-               JOIN decisions d ON d.id = s.decision_id
-               JOIN decisions s2 ON s2.id = s.done_by
-              WHERE s.done_by IS NOT NULL
-                AND (d.action = 'approve') != (s2.action = 'second_approve')
-                AND {CHECK_OF} IS NULL
-              ORDER BY d.id LIMIT ?"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([limit as i64], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        disagreements_in(&mut Lite(&self.conn), limit)
     }
 
     /// Whether another session holds the request now.

@@ -13,9 +13,8 @@ use super::PgStore;
 use crate::domain::claim::{ClaimOutcome, Claimant, LEASE};
 use crate::store::StoreResult;
 
-/// Now on the server's clock, in Unix milliseconds (the statement's start: one value for every
-/// row a statement reads). Row security compares leases with the same clock.
-pub(super) const NOW_MS: &str = "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
+/// Now on the server's clock, in Unix milliseconds (see `SERVER_NOW_MS`).
+pub(super) const NOW_MS: &str = crate::store::claims::SERVER_NOW_MS;
 
 /// Now on the server's clock as every timestamp column stores it (RFC 3339, UTC, ms).
 const NOW_TEXT: &str =

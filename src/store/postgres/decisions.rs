@@ -23,13 +23,15 @@ impl PgStore {
         settle(tx, result)
     }
 
-    /// See `Store::record_override`.
+    /// See `Store::record_override`: `supervisor` must be the connected role.
     pub fn record_override(
         &mut self,
         match_id: i64,
+        supervisor: &str,
         justification: &str,
         session: &str,
     ) -> StoreResult<DecisionOutcome> {
+        self.as_myself(supervisor)?;
         let decision = Decision {
             match_id,
             reviewer: self.user.clone(),

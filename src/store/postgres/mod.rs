@@ -7,9 +7,10 @@
 //! transaction; `audit verify/head`), policy, holds, `stats` and the reviewers' figures,
 //! `recall`, `export --decisions`, import through COPY, `migrate` from a SQLite file, and the
 //! decision write path (decisions, undo, overrides, checks, second verdicts: the shared logic in
-//! `store::deciding` and `store::checks` over `store::sql`) with the release preview. The
-//! review and supervise screens and the release export still run only on SQLite; `Store` says
-//! so when given a server.
+//! `store::deciding` and `store::checks` over `store::sql`) with the release preview, the
+//! release export, and the reads and claims of the review and supervise screens (both screens
+//! hold their backend behind `ReviewStore` / `SuperviseStore`). What still runs only on SQLite,
+//! `Store` says so when given a server.
 
 mod audit;
 mod claims;
@@ -34,6 +35,7 @@ mod search;
 mod second_reviews;
 pub(crate) mod sql;
 mod stats;
+mod supervision;
 mod tls;
 mod url;
 pub mod users;

@@ -1,4 +1,5 @@
-//! `Sql` on a PostgreSQL transaction: `?` and `?N` placeholders become `$n`, and each value is
+//! `Sql` on a PostgreSQL transaction (or the bare connection, for a read that needs no
+//! transaction of its own): `?` and `?N` placeholders become `$n`, and each value is
 //! converted to the type the server inferred for its placeholder (an integer bound where the
 //! server wants a boolean or a 4-byte integer, say), so statements written for SQLite run as
 //! they are wherever the two dialects agree.
@@ -6,16 +7,17 @@
 use std::error::Error;
 
 use bytes::BytesMut;
+use postgres::GenericClient;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use crate::store::StoreResult;
 use crate::store::sql::{Dialect, Param, Row, Sql, Value};
 
-/// A server transaction seen through `Sql`.
-pub(crate) struct Server<'t, 'c>(pub &'t mut postgres::Transaction<'c>);
+/// A server transaction (or connection) seen through `Sql`.
+pub(crate) struct Server<'t, C: GenericClient>(pub &'t mut C);
 
-impl Sql for Server<'_, '_> {
+impl<C: GenericClient> Sql for Server<'_, C> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }

@@ -9,7 +9,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph};
 
 use crate::domain::text_safety::escape_for_display;
-use crate::store::{FiguresReport, Store, StoreResult};
+use crate::store::{FiguresReport, StoreResult, SuperviseStore};
 use crate::tui::view::Theme;
 use crate::tui::view::text::safe_spans;
 
@@ -21,7 +21,7 @@ pub struct FiguresView {
     pub lots: Vec<String>,
 }
 
-pub fn load(store: &Store, since_day: &str) -> StoreResult<FiguresView> {
+pub fn load(store: &mut dyn SuperviseStore, since_day: &str) -> StoreResult<FiguresView> {
     let report = store.reviewer_figures(Some(since_day))?;
     let mut lots = Vec::new();
     for (reviewer, day) in store.lot_days(since_day)? {

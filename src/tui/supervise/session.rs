@@ -10,7 +10,7 @@ use super::action::{Action, Effect};
 use super::state::{CheckMade, SuperviseState};
 use super::update::{start, update};
 use super::worker::SuperviseWorker;
-use crate::store::Store;
+use crate::store::SuperviseStore;
 use crate::tui::event_loop::{Events, Screen, run_screen};
 
 pub struct SuperviseOptions {
@@ -73,7 +73,7 @@ impl Screen for SuperviseScreen<'_> {
 /// Runs the screen on a given terminal and events until the supervisor quits.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
-    store: &mut Store,
+    store: &mut dyn SuperviseStore,
     options: SuperviseOptions,
     events: Events<'_>,
 ) -> anyhow::Result<SuperviseReport>
@@ -95,7 +95,10 @@ where
 }
 
 /// Runs the supervisor's screen in this process's terminal.
-pub fn supervise(store: &mut Store, options: SuperviseOptions) -> anyhow::Result<SuperviseReport> {
+pub fn supervise(
+    store: &mut dyn SuperviseStore,
+    options: SuperviseOptions,
+) -> anyhow::Result<SuperviseReport> {
     if !std::io::stdout().is_terminal() {
         anyhow::bail!("the supervisor's screen needs a terminal (standard output is not one)");
     }

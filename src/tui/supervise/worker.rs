@@ -10,14 +10,14 @@ use crate::domain::claim::{ClaimOutcome, Claimant, RENEW_EVERY};
 use crate::domain::supervision::{Check, CheckVerdict};
 use crate::domain::text_safety::escape_for_display;
 use crate::domain::{Decision, QueueFilter, QueueSort, StateFilter, Verdict};
-use crate::store::{PageFrom, Store, StoreError, StoreResult};
+use crate::store::{PageFrom, StoreError, StoreResult, SuperviseStore};
 use crate::tui::event_loop::Worker;
 
 /// The most tasks of each kind the queue holds at once (it is reloaded as they are done).
 pub const TASKS_PER_KIND: usize = 100;
 
 pub struct SuperviseWorker<'a> {
-    store: &'a mut Store,
+    store: &'a mut dyn SuperviseStore,
     supervisor: String,
     session_id: String,
     /// Lots from this UTC day on are sampled (`YYYY-MM-DD`).
@@ -34,7 +34,7 @@ pub struct SuperviseWorker<'a> {
 pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl<'a> SuperviseWorker<'a> {
-    pub fn new(store: &'a mut Store, supervisor: String, since_day: String) -> Self {
+    pub fn new(store: &'a mut dyn SuperviseStore, supervisor: String, since_day: String) -> Self {
         let session_id = format!(
             "{}-{}-supervise",
             crate::store::now_utc(),
@@ -62,7 +62,7 @@ impl<'a> SuperviseWorker<'a> {
     }
 
     /// The whole queue, in order, each kind bounded.
-    pub fn tasks(&self) -> StoreResult<Vec<Task>> {
+    pub fn tasks(&mut self) -> StoreResult<Vec<Task>> {
         let mut tasks = Vec::new();
         let filter = QueueFilter {
             state: StateFilter::Escalated,
@@ -136,7 +136,7 @@ impl<'a> SuperviseWorker<'a> {
         Ok(open)
     }
 
-    fn source_id(&self, request_id: i64) -> StoreResult<String> {
+    fn source_id(&mut self, request_id: i64) -> StoreResult<String> {
         Ok(self
             .store
             .queue_entry(request_id)?
@@ -144,7 +144,12 @@ impl<'a> SuperviseWorker<'a> {
             .unwrap_or_default())
     }
 
-    fn check_task(&self, decision_id: i64, kind: TaskKind, why: &str) -> StoreResult<Option<Task>> {
+    fn check_task(
+        &mut self,
+        decision_id: i64,
+        kind: TaskKind,
+        why: &str,
+    ) -> StoreResult<Option<Task>> {
         let Some(d) = self.store.decision_under_check(decision_id)? else {
             return Ok(None);
         };
