@@ -406,8 +406,9 @@ pub struct DemoArgs {
     /// Who is reviewing; defaults to the login name.
     #[arg(long, value_name = "NAME")]
     pub reviewer: Option<String>,
-    /// Keep the demo database at this path instead of deleting it on exit.
-    #[arg(long, value_name = "PATH")]
+    /// Keep the demo database at this path instead of deleting it on exit, or move it onto a
+    /// PostgreSQL server (`postgres://…`, an empty database, as its owner).
+    #[arg(long, value_name = "PATH|URL")]
     pub keep: Option<PathBuf>,
     /// Only load the demo data and print where the database is; do not open the screen.
     #[arg(long)]

@@ -142,11 +142,38 @@ fn passwords_stay_off_the_command_line_and_unported_commands_say_so() {
     );
     let err = fails(&["supervise", "--db", &owner, "--supervisor", "alice"]);
     assert!(err.contains("you act as the role you connect as"), "{err}");
-    // What still runs only on a file says so, and names what does run on a server.
-    let err = fails(&["demo", "--keep", &owner]);
+    // The demo set, kept on a server: built in a private file, then moved there whole.
+    let demo_db = server.create_database("demo");
+    let out = support::run(&[
+        "demo",
+        "--no-ui",
+        "--keep",
+        &server.url("postgres", &demo_db),
+    ]);
+    assert!(out.status.success(), "demo --keep URL: {}", stderr(&out));
     assert!(
-        err.contains("does not run on a PostgreSQL server yet")
-            && err.contains("the review and supervise screens work"),
-        "{err}"
+        stderr(&out).contains("the demo database is kept on"),
+        "{}",
+        stderr(&out)
     );
+    assert_eq!(
+        server.psql(&demo_db, "SELECT count(*) FROM matchgate.matches"),
+        "300"
+    );
+    assert_eq!(
+        server.psql(
+            &demo_db,
+            "SELECT value FROM matchgate.policy WHERE key = 'review_date'"
+        ),
+        matchgate::generate::scenario::REFERENCE_DATE.to_string()
+    );
+    // Kept twice on the same database: refused, as every move into a used database is.
+    let out = support::run(&[
+        "demo",
+        "--no-ui",
+        "--keep",
+        &server.url("postgres", &demo_db),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
 }

@@ -1,6 +1,6 @@
 //! `matchgate demo`: the review screen on built-in training data (the general demo set or a
-//! scenario), in a fresh temporary database that is deleted on exit unless `--keep PATH`.
-//! Nothing is written anywhere else.
+//! scenario), in a fresh temporary database that is deleted on exit unless `--keep PATH` (or
+//! `--keep URL`: then it is moved onto a server). Nothing is written anywhere else.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,7 +24,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // An unknown scenario is refused before anything is created.
     let scenario = args.scenario.as_deref().map(scenarios::find).transpose()?;
     let temp = crate::store::permissions::private_temp_dir("matchgate-demo-")?;
+    // `--keep URL`: the demo is built in a private file as always, then moved onto the server
+    // (an empty database there, as its owner) for a team to practise on; training itself runs
+    // on the file, as it always does.
+    let server = match &args.keep {
+        Some(keep) => super::server::target(keep)?,
+        None => None,
+    };
     let path: PathBuf = match &args.keep {
+        _ if server.is_some() => temp.path().join("demo.db"),
         Some(keep) => {
             if keep.exists() {
                 anyhow::bail!(
@@ -58,13 +66,22 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         // Single-user training database: the trainee is the supervisor policy names.
         store.set_policy("supervisors", &trainee, "training-setup")?;
     }
+    if let Some(target) = &server {
+        let moved = crate::store::postgres::migrate::migrate(&store, target)?;
+        eprintln!(
+            "the demo database is kept on {} ({} audit entries, head {})",
+            target.display(),
+            moved.audit_entries,
+            moved.audit_head
+        );
+    }
     if args.no_ui {
         let stats = store.stats()?;
         println!(
             "loaded {} training matches into {}{}",
             stats.total,
             path.display(),
-            if args.keep.is_some() {
+            if args.keep.is_some() && server.is_none() {
                 ""
             } else {
                 " (deleted on exit; use --keep PATH to keep it)"
@@ -92,7 +109,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_scoreboard_json(&report.training_log)?;
     }
-    if let Some(keep) = &args.keep {
+    if let Some(keep) = args.keep.as_ref().filter(|_| server.is_none()) {
         eprintln!("the demo database is kept at {}", keep.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -158,8 +175,13 @@ fn supervise_training(
             println!("{}", crate::domain::text_safety::escape_for_display(&line));
         }
     }
-    if let Some(keep) = &args.keep {
+    if let Some(keep) = args.keep.as_ref().filter(|k| !is_server(k)) {
         eprintln!("the demo database is kept at {}", keep.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_server(keep: &Path) -> bool {
+    keep.to_str()
+        .is_some_and(crate::store::postgres::connect::is_postgres_url)
 }

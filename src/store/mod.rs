@@ -271,7 +271,7 @@ impl Store {
 fn on_server_not_yet(path: &Path) -> StoreResult<()> {
     match path.to_str() {
         Some(db) if postgres::connect::is_postgres_url(db) => Err(StoreError::Refused(
-            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `override`, `audit`, `migrate` and the review and supervise screens work; `demo` runs on a SQLite file (see README: one machine or many)".into(),
+            "this command does not run on a PostgreSQL server yet; on a server, `init`, `user`, `policy`, `hold`, `import`, `stats` (with --reviewers too), `recall`, `export` (release, dry run and --decisions), `override`, `audit`, `migrate`, `demo --keep URL` and the review and supervise screens work (see README: one machine or many)".into(),
         )),
         _ => Ok(()),
     }
