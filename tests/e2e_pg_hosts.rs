@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use support::netns::{Host, available};
 use support::pg::{PgServer, ServerOptions};
+use support::pg_screens::{decide, rejections};
 use support::{Tmux, run, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_matchgate");
@@ -20,47 +21,6 @@ const EACH: usize = 4;
 
 fn count(server: &PgServer, sql: &str) -> usize {
     server.psql("team", sql).parse().expect("a count")
-}
-
-fn rejections(server: &PgServer, who: &str) -> usize {
-    count(
-        server,
-        &format!(
-            "SELECT count(*) FROM matchgate.decisions WHERE reviewer = '{who}' AND action = 'reject'"
-        ),
-    )
-}
-
-/// `n` more rejections by `who` on their screen, each waiting until the server has it; no
-/// screen may show an error meanwhile.
-fn decide(tmux: &Tmux, server: &PgServer, who: &str, n: usize) {
-    let start = rejections(server, who);
-    for i in 0..n {
-        tmux.wait_for("why flagged");
-        let shown = shown_item(&tmux.screen());
-        tmux.keys(&["r", "4"]);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while rejections(server, who) <= start + i {
-            let screen = tmux.screen();
-            for bad in ["NOT saved", "error", "failed", "is locked"] {
-                assert!(!screen.contains(bad), "{who}: {screen}");
-            }
-            assert!(Instant::now() < deadline, "{who}: never saved:\n{screen}");
-            std::thread::sleep(Duration::from_millis(30));
-        }
-        // Saved; the next key is for the next item, once the screen shows it.
-        while shown_item(&tmux.screen()) == shown && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// The line naming the item on screen (request and candidate).
-fn shown_item(screen: &str) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| l.contains(" to do] request "))
-        .map(str::to_string)
 }
 
 fn generate(dir: &std::path::Path, name: &str, seed: &str) -> String {

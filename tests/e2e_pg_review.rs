@@ -8,51 +8,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::pg::PgServer;
+use support::pg_screens::{decide, rejections};
 use support::{Tmux, run, stderr, stdout};
 
 const EACH: usize = 5;
-
-/// Rejections by `who` on the server.
-fn rejections(server: &PgServer, who: &str) -> usize {
-    server
-        .psql(
-            "team",
-            &format!("SELECT count(*) FROM matchgate.decisions WHERE reviewer = '{who}' AND action = 'reject'"),
-        )
-        .parse()
-        .expect("a count")
-}
-
-/// Decides `EACH` items with a rejection (reason 4), each key press waiting until the server
-/// has the decision (the screen's "saved" line can be replaced by the next item between looks).
-fn decide(tmux: &Tmux, server: &PgServer, who: &str) {
-    for i in 0..EACH {
-        tmux.wait_for("why flagged");
-        let shown = shown_item(&tmux.screen());
-        tmux.keys(&["r", "4"]);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while rejections(server, who) <= i {
-            let screen = tmux.screen();
-            for bad in ["NOT saved", "error", "failed"] {
-                assert!(!screen.contains(bad), "{who}: {screen}");
-            }
-            assert!(Instant::now() < deadline, "{who}: never saved:\n{screen}");
-            std::thread::sleep(Duration::from_millis(30));
-        }
-        // Saved; the next key is for the next item, once the screen shows it.
-        while shown_item(&tmux.screen()) == shown && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// The line naming the item on screen (request and candidate).
-fn shown_item(screen: &str) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| l.contains(" to do] request "))
-        .map(str::to_string)
-}
 
 #[test]
 fn two_people_review_on_a_server_side_by_side() {
@@ -88,8 +47,8 @@ fn two_people_review_on_a_server_side_by_side() {
     let bob = Tmux::start(&["review", "--db", &urls[0]], 100, 32, &env);
     let ann = Tmux::start(&["review", "--db", &urls[1]], 100, 32, &env);
     std::thread::scope(|s| {
-        let b = s.spawn(|| decide(&bob, &server, "bob"));
-        let a = s.spawn(|| decide(&ann, &server, "ann"));
+        let b = s.spawn(|| decide(&bob, &server, "bob", EACH));
+        let a = s.spawn(|| decide(&ann, &server, "ann", EACH));
         b.join().expect("bob");
         a.join().expect("ann");
     });

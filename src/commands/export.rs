@@ -11,7 +11,7 @@ use crate::domain::policy::{Refusal, ReleaseRow};
 use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::permissions::Access;
-use crate::store::{ExportFormat, ExportSummary, Releasable, Store};
+use crate::store::{ExportFormat, ExportSummary, Releasable, Store, StoreResult};
 
 pub fn format_of(given: Option<FileFormat>, path: Option<&std::path::Path>) -> ExportFormat {
     match (given, path) {
@@ -45,8 +45,29 @@ pub(super) fn restrict_to(access: &Access, out: &std::path::Path) -> anyhow::Res
     Ok(())
 }
 
+/// The dry run on either backend: one match's preview, or every match that would go out.
+pub(super) fn dry_run(
+    match_id: Option<i64>,
+    preview: impl FnOnce(i64) -> StoreResult<(ReleaseRow, Vec<Refusal>)>,
+    each: impl FnOnce(&mut dyn FnMut(Releasable) -> StoreResult<()>) -> StoreResult<()>,
+) -> anyhow::Result<()> {
+    if let Some(id) = match_id {
+        let (row, refusals) = preview(id)?;
+        print_preview(id, &row, &refusals);
+        return Ok(());
+    }
+    let mut count = 0u64;
+    each(&mut |item| {
+        print_releasable(&item);
+        count += 1;
+        Ok(())
+    })?;
+    print_dry_run_total(count);
+    Ok(())
+}
+
 /// What `--dry-run --match ID` prints.
-pub(super) fn print_preview(id: i64, row: &ReleaseRow, refusals: &[Refusal]) {
+fn print_preview(id: i64, row: &ReleaseRow, refusals: &[Refusal]) {
     println!("match {id} would hand over exactly these fields (nothing else, never a TIN):");
     for (k, v) in row.fields() {
         println!("  {k:<14} {}", escape_for_display(v));
@@ -62,11 +83,11 @@ pub(super) fn print_preview(id: i64, row: &ReleaseRow, refusals: &[Refusal]) {
 }
 
 /// One line of the dry run.
-pub(super) fn print_releasable(item: &Releasable) {
+fn print_releasable(item: &Releasable) {
     println!("match {}  {}", item.match_id, fields_line(&item.row));
 }
 
-pub(super) fn print_dry_run_total(count: u64) {
+fn print_dry_run_total(count: u64) {
     println!("dry run: {count} match(es) would be released (nothing written, nothing marked)");
 }
 
@@ -92,18 +113,11 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
-        if let Some(id) = args.match_id {
-            let (row, refusals) = store.release_preview(id)?;
-            print_preview(id, &row, &refusals);
-            return Ok(ExitCode::SUCCESS);
-        }
-        let mut count = 0u64;
-        store.each_releasable(|item| {
-            print_releasable(&item);
-            count += 1;
-            Ok(())
-        })?;
-        print_dry_run_total(count);
+        dry_run(
+            args.match_id,
+            |id| store.release_preview(id),
+            |each| store.each_releasable(each),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let out = args

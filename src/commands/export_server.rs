@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::export::{
-    format_of, print_dry_run_total, print_preview, print_releasable, print_summary, restrict_to,
-};
+use super::export::{dry_run, format_of, print_summary, restrict_to};
 use crate::cli::ExportArgs;
 use crate::store::postgres::PgTarget;
 
@@ -17,18 +15,13 @@ pub fn run(args: &ExportArgs, target: &PgTarget) -> anyhow::Result<ExitCode> {
     }
     let mut store = super::server::open_as(target, args.by.as_deref())?;
     if args.dry_run {
-        if let Some(id) = args.match_id {
-            let (row, refusals) = store.release_preview(id)?;
-            print_preview(id, &row, &refusals);
-            return Ok(ExitCode::SUCCESS);
-        }
-        let mut count = 0u64;
-        store.each_releasable(|item| {
-            print_releasable(&item);
-            count += 1;
-            Ok(())
-        })?;
-        print_dry_run_total(count);
+        // Both closures need the store; each runs alone, one after the other at most.
+        let store = std::cell::RefCell::new(&mut store);
+        dry_run(
+            args.match_id,
+            |id| store.borrow_mut().release_preview(id),
+            |each| store.borrow_mut().each_releasable(each),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let out = args

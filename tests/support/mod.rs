@@ -10,6 +10,8 @@ pub mod netns;
 #[cfg(unix)]
 pub mod pg;
 #[cfg(unix)]
+pub mod pg_screens;
+#[cfg(unix)]
 pub mod pg_team;
 
 use std::path::{Path, PathBuf};
