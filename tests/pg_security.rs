@@ -84,7 +84,10 @@ fn init_is_idempotent_and_refuses_a_foreign_schema() {
     let db = server.create_database("m");
     let (mut store, created) = PgStore::create_on(as_owner(&server, &db), "t").expect("init");
     assert_eq!(created, Created::New);
-    assert_eq!(store.schema_version().expect("version"), 5);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        matchgate::store::schema::current_version()
+    );
     let (_, again) = PgStore::create_on(as_owner(&server, &db), "t").expect("init again");
     assert_eq!(again, Created::Existing);
     // The seed is set once, by the server's own trigger.

@@ -516,3 +516,51 @@ fn undo_refuses_to_revert_someone_elses_later_decision() {
         "{undo:?}"
     );
 }
+
+/// A version 5 file gets the search index with one- and two-letter prefixes on open, rebuilt
+/// from its requests: a one-letter search finds what was there before.
+#[test]
+fn a_version_5_file_gets_its_search_index_rebuilt_with_short_prefixes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("v5.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("test setup");
+        for sql in &matchgate::store::schema::MIGRATIONS[..5] {
+            conn.execute_batch(sql).expect("test setup");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 5;
+             PRAGMA application_id = 1296515412;
+             INSERT INTO batches (id, name, created_at) VALUES (1, 'b', '2026-01-01');
+             INSERT INTO requests (id, batch_id, source_id, given_name, surname, top_score,
+                                   candidate_count, imported_at)
+                  VALUES (1, 1, 'R1', 'Margaret', 'Rodriguez', 0.9, 1, '2026-01-01'),
+                         (2, 1, 'R2', 'Walter', 'Nguyen', 0.8, 1, '2026-01-01');
+             INSERT INTO request_search (rowid, text)
+                  VALUES (1, 'R1 Margaret Rodriguez'), (2, 'R2 Walter Nguyen');",
+        )
+        .expect("test setup");
+    }
+    let store = matchgate::store::Store::open(&path).expect("migrated");
+    assert_eq!(store.schema_version().expect("version"), 6);
+    let found = |query: &str| -> Vec<String> {
+        store
+            .search_queue(&matchgate::domain::QueueFilter::default(), query, 10)
+            .expect("search")
+            .into_iter()
+            .map(|e| e.source_id)
+            .collect()
+    };
+    assert_eq!(found("m"), ["R1"]);
+    assert_eq!(found("ng"), ["R2"]);
+    assert_eq!(found("margaret r"), ["R1"]);
+    let sql: String = rusqlite::Connection::open(&path)
+        .expect("open")
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'request_search'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert!(sql.contains("prefix = '1 2'"), "{sql}");
+}

@@ -4,7 +4,7 @@
 pub const APPLICATION_ID: i64 = 0x4D47_4154;
 
 /// Migrations in order; `PRAGMA user_version` counts how many have run.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, IMPORTS, SUPERVISION];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, IMPORTS, SUPERVISION, SEARCH_PREFIXES];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
@@ -398,4 +398,20 @@ CREATE TABLE override_requests (
     asked_at    TEXT NOT NULL
 );
 CREATE INDEX override_requests_by_match ON override_requests (match_id);
+"#;
+
+/// Search as one types: one- and two-letter prefixes ("m", "ma") get their own index entries, so
+/// the first keys of a search no longer scan every word that starts with them (measured on a
+/// copy of the 1.28M-row set: "m" 52 ms to 0.4 ms, "margaret r" 201 ms to 1.6 ms, for about
+/// 60 MB more index). The index is contentless, so it is rebuilt from the requests: the same
+/// text the importer indexes (a few seconds at a million requests, once).
+const SEARCH_PREFIXES: &str = r#"
+DROP TABLE request_search;
+CREATE VIRTUAL TABLE request_search USING fts5(
+    text, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+);
+INSERT INTO request_search (rowid, text)
+     SELECT id, concat_ws(' ', source_id, given_name, surname, street_number, street, unit, city,
+                          state, zip)
+       FROM requests;
 "#;
