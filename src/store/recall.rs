@@ -63,6 +63,36 @@ pub(crate) struct ReleasedColumns {
     pub overturned_at: Option<String>,
 }
 
+impl ReleasedColumns {
+    /// The columns of a recall listing's row, in its SELECT order (either backend).
+    pub(crate) fn read(r: &dyn super::sql::Row) -> StoreResult<ReleasedColumns> {
+        use super::sql::RowExt;
+        Ok(ReleasedColumns {
+            match_id: r.int_at(0)?,
+            release_id: r.int_at(1)?,
+            released_at: r.text_at(2)?,
+            released_by: r.text_at(3)?,
+            batch: r.text_at(4)?,
+            requester: r.text_at(5)?,
+            legal_basis: r.text_at(6)?,
+            approvers: r.text_at(7)?,
+            flags: r.int_at(8)?,
+            recalled_at: r.text(9)?,
+            request_id: r.text_at(10)?,
+            address: [
+                r.text(11)?,
+                r.text(12)?,
+                r.text(13)?,
+                r.text(14)?,
+                r.text(15)?,
+                r.text(16)?,
+            ],
+            overturned_by: r.text(17)?,
+            overturned_at: r.text(18)?,
+        })
+    }
+}
+
 impl From<ReleasedColumns> for ReleasedMatch {
     fn from(c: ReleasedColumns) -> ReleasedMatch {
         let [street_number, street, unit, city, state, zip] =
@@ -129,8 +159,7 @@ impl Store {
         filter: &RecallFilter,
         mut each: impl FnMut(ReleasedMatch) -> StoreResult<()>,
     ) -> StoreResult<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
+        let query = "SELECT ri.match_id, ri.release_id, rel.released_at, rel.released_by, b.name,
                     b.requester, b.legal_basis, ri.approvers, ri.flags,
                     (SELECT min(x.recalled_at) FROM recalls x WHERE x.match_id = ri.match_id),
                     r.source_id, c.street_number, c.street, c.unit, c.city, c.state, c.zip,
@@ -152,45 +181,21 @@ impl Store {
                                             WHERE a.value = ?4))
                 AND (?5 IS NULL OR (ri.flags & ?5) = ?5)
                 AND (NOT ?6 OR o.id IS NOT NULL)
-              ORDER BY ri.release_id, ri.match_id",
-        )?;
+              ORDER BY ri.release_id, ri.match_id";
         let flag = filter.flag.map(|f| i64::from(f.0));
-        let args = params![
-            filter.batch,
-            filter.since,
-            filter.until,
-            filter.reviewer,
-            flag,
-            filter.overturned
-        ];
-        let rows = stmt.query_map(args, |r| {
-            Ok(ReleasedColumns {
-                match_id: r.get(0)?,
-                release_id: r.get(1)?,
-                released_at: r.get(2)?,
-                released_by: r.get(3)?,
-                batch: r.get(4)?,
-                requester: r.get(5)?,
-                legal_basis: r.get(6)?,
-                approvers: r.get(7)?,
-                flags: r.get(8)?,
-                recalled_at: r.get(9)?,
-                request_id: r.get(10)?,
-                address: [
-                    r.get(11)?,
-                    r.get(12)?,
-                    r.get(13)?,
-                    r.get(14)?,
-                    r.get(15)?,
-                    r.get(16)?,
-                ],
-                overturned_by: r.get(17)?,
-                overturned_at: r.get(18)?,
-            })
-        })?;
-        for row in rows {
-            each(row?.into())?;
-        }
+        let sql: &mut dyn super::sql::Sql = &mut super::sql_sqlite::Lite(&self.conn);
+        sql.each(
+            query,
+            &[
+                &filter.batch,
+                &filter.since,
+                &filter.until,
+                &filter.reviewer,
+                &flag,
+                &filter.overturned,
+            ],
+            &mut |r| each(ReleasedColumns::read(r)?.into()),
+        )?;
         Ok(())
     }
 

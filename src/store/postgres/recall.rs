@@ -2,14 +2,13 @@
 //! on SQLite (`store::recall`), streamed from one query; and recalls recorded as the connected
 //! role (a supervisor), a page at a time, each with its audit entry.
 
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
-
 use super::PgStore;
 use super::audit::{append_audit, refuse};
+use super::sql::Server;
 use crate::domain::roles::Act;
 use crate::store::audit::DONE;
 use crate::store::recall::{ReleasedColumns, recall_detail};
+use crate::store::sql::Sql;
 use crate::store::{RecallFilter, ReleasedMatch, StoreResult, now_utc};
 
 /// The released matches the filter selects ($1 batch, $2 since, $3 until, $4 reviewer, $5 flag,
@@ -71,41 +70,19 @@ impl PgStore {
               ORDER BY ri.release_id, ri.match_id"
         );
         let flag = filter.flag.map(|f| i64::from(f.0));
-        let params: [&(dyn ToSql + Sync); 6] = [
-            &filter.batch,
-            &filter.since,
-            &filter.until,
-            &filter.reviewer,
-            &flag,
-            &filter.overturned,
-        ];
-        let mut rows = self.client.query_raw(&sql, params)?;
-        while let Some(r) = rows.next()? {
-            let columns = ReleasedColumns {
-                match_id: r.try_get(0)?,
-                release_id: r.try_get(1)?,
-                released_at: r.try_get(2)?,
-                released_by: r.try_get(3)?,
-                batch: r.try_get(4)?,
-                requester: r.try_get(5)?,
-                legal_basis: r.try_get(6)?,
-                approvers: r.try_get(7)?,
-                flags: r.try_get(8)?,
-                recalled_at: r.try_get(9)?,
-                request_id: r.try_get(10)?,
-                address: [
-                    r.try_get(11)?,
-                    r.try_get(12)?,
-                    r.try_get(13)?,
-                    r.try_get(14)?,
-                    r.try_get(15)?,
-                    r.try_get(16)?,
-                ],
-                overturned_by: r.try_get(17)?,
-                overturned_at: r.try_get(18)?,
-            };
-            each(columns.into())?;
-        }
+        let server: &mut dyn Sql = &mut Server(&mut self.client);
+        server.each(
+            &sql,
+            &[
+                &filter.batch,
+                &filter.since,
+                &filter.until,
+                &filter.reviewer,
+                &flag,
+                &filter.overturned,
+            ],
+            &mut |r| each(ReleasedColumns::read(r)?.into()),
+        )?;
         Ok(())
     }
 
