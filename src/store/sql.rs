@@ -89,7 +89,6 @@ impl<T: Param> Param for Option<T> {
 }
 
 /// One result row, its columns read by kind (an integer column of either width, any text type).
-#[allow(dead_code)] // every kind is tested here; the reads of seeds and flags move over next
 pub(crate) trait Row {
     fn int(&self, i: usize) -> StoreResult<Option<i64>>;
     fn real(&self, i: usize) -> StoreResult<Option<f64>>;
@@ -100,7 +99,6 @@ pub(crate) trait Row {
 }
 
 /// Reads of a column that must not be NULL.
-#[allow(dead_code)]
 pub(crate) trait RowExt {
     fn int_at(&self, i: usize) -> StoreResult<i64>;
     fn real_at(&self, i: usize) -> StoreResult<f64>;
