@@ -1,63 +1,54 @@
-//! The store's review-queue contract, through the library: keyset pages agree with an
-//! independently computed order in every direction, decisions move matches and requests as
-//! documented, undo appends instead of deleting, and a locked database is reported, not hidden.
+//! The store's review-queue contract, through the screens' interface, on a SQLite file and on a
+//! PostgreSQL server alike (each test runs on both): keyset pages agree with an independently
+//! computed order in every direction, decisions move matches and requests as documented, undo
+//! appends instead of deleting and only for its author, search treats queries as text. Then the
+//! file's own: a locked database is reported, not hidden, and an old file's index is rebuilt.
 
+mod support;
+
+use std::path::Path;
 use std::time::Duration;
 
+use matchgate::domain::roles::Role;
 use matchgate::domain::{
     Decision, ItemFlags, MatchStatus, QueueFilter, QueueSort, QueueState, ReasonCode, ScoreBand,
     StateFilter, Verdict,
 };
-use matchgate::generate::{GenerateConfig, write_csv};
-use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
-use matchgate::store::{PageFrom, Store, StoreError};
+use matchgate::store::{DecisionOutcome, PageFrom, Store, StoreError};
+use support::backend::{Backend, Handle, Kind};
 
-/// A database holding `rows` generated matches (several candidates for some requests).
-fn generated_store(rows: u64) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut csv = Vec::new();
-    write_csv(
-        &GenerateConfig {
-            rows,
-            seed: 11,
-            batches: 3,
-        },
-        &mut csv,
-    )
-    .expect("generate");
-    let (mut store, _) = Store::create(&dir.path().join("q.db")).expect("create");
-    let reader = FlaggedReader::new(
-        csv.as_slice(),
-        "gen.csv",
-        Format::Csv,
-        &ImportOptions::default(),
-    )
-    .expect("reader");
-    let report = store
-        .import_matches(reader, OnBadRow::Abort, |e| panic!("bad row {e}"))
-        .expect("import");
-    assert!(report.committed);
-    (dir, store)
+const PEOPLE: [(&str, Role); 4] = [
+    ("rev", Role::Reviewer),
+    ("bob", Role::Reviewer),
+    ("carol", Role::Reviewer),
+    ("mallory", Role::Reviewer),
+];
+
+/// A database of `kind` holding `rows` generated matches (several candidates for some
+/// requests), and the reviewer "rev"'s connection; None when the backend is skipped.
+fn generated(kind: Kind, test: &str, rows: u64) -> Option<(Backend, Handle)> {
+    let backend = Backend::new(kind, test, &Backend::generated(rows, 11, 3), &PEOPLE)?;
+    let store = backend.screen("rev", "session-1");
+    Some((backend, store))
 }
 
-/// Every request as (id, batch, score, rank), read with plain SQL: the truth pages are checked
-/// against.
-fn all_requests(store: &Store) -> Vec<(i64, i64, f64, i64, i64)> {
-    let conn = rusqlite::Connection::open(store.path()).expect("open");
-    let mut stmt = conn
-        .prepare("SELECT id, batch_id, top_score, queue_rank, flags FROM requests")
-        .expect("prepare");
-    stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })
-    .expect("query")
-    .collect::<Result<_, _>>()
-    .expect("rows")
+/// Every request as (id, batch, score, rank, flags), read with plain SQL: the truth pages are
+/// checked against.
+fn all_requests(backend: &Backend) -> Vec<(i64, i64, f64, i64, i64)> {
+    let int = |v: &String| v.parse::<i64>().expect("integer");
+    backend
+        .rows("SELECT id, batch_id, top_score, queue_rank, flags FROM requests")
+        .iter()
+        .map(|r| {
+            let score = r[2].parse::<f64>().expect("score");
+            (int(&r[0]), int(&r[1]), score, int(&r[3]), int(&r[4]))
+        })
+        .collect()
 }
 
-fn expected_order(store: &Store, filter: &QueueFilter, sort: QueueSort) -> Vec<i64> {
+fn expected_order(backend: &Backend, filter: &QueueFilter, sort: QueueSort) -> Vec<i64> {
     let states: Vec<i64> = filter.state.states().iter().map(|s| s.rank()).collect();
-    let mut rows: Vec<_> = all_requests(store)
+    let mut rows: Vec<_> = all_requests(backend)
         .into_iter()
         .filter(|(_, batch, score, rank, flags)| {
             states.contains(rank)
@@ -81,7 +72,7 @@ fn expected_order(store: &Store, filter: &QueueFilter, sort: QueueSort) -> Vec<i
     rows.into_iter().map(|r| r.0).collect()
 }
 
-fn walk_forward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+fn walk_forward(store: &mut Handle, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
     let mut out = Vec::new();
     let mut from = PageFrom::Start;
     loop {
@@ -94,7 +85,7 @@ fn walk_forward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usiz
     }
 }
 
-fn walk_backward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+fn walk_backward(store: &mut Handle, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
     let forward = store
         .queue_page(filter, sort, PageFrom::Start, 100_000)
         .expect("all");
@@ -117,9 +108,21 @@ fn walk_backward(store: &Store, filter: &QueueFilter, sort: QueueSort, page: usi
     out
 }
 
-#[test]
-fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
-    let (_dir, mut store) = generated_store(400);
+on_both!(
+    keyset_pages_match_the_true_order_for_every_sort_and_filter,
+    page_at_a_key_starts_with_that_request,
+    approving_one_candidate_closes_its_siblings_as_not_chosen,
+    rejecting_one_candidate_keeps_the_request_open_and_defer_moves_it_behind_the_open_ones,
+    undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on,
+    the_history_is_append_only,
+    search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax,
+    undo_refuses_to_revert_someone_elses_later_decision,
+);
+
+fn keyset_pages_match_the_true_order_for_every_sort_and_filter(kind: Kind) {
+    let Some((backend, mut store)) = generated(kind, "keyset_pages", 400) else {
+        return;
+    };
     // Move some requests to other queue states so paging crosses state boundaries.
     let sample = store
         .queue_page(&QueueFilter::default(), QueueSort::Age, PageFrom::Start, 40)
@@ -135,14 +138,7 @@ fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
             2 => Verdict::Reject(ReasonCode::Other),
             _ => continue,
         };
-        let decision = Decision {
-            match_id: item.candidates[0].match_id,
-            reviewer: "t".into(),
-            verdict,
-            note: None,
-            viewed_ms: 10,
-        };
-        store.record_decision(&decision, "s").expect("decide");
+        decide(&mut store, item.candidates[0].match_id, "rev", verdict).expect("decide");
     }
     let batches = store.batches().expect("batches");
     let mut filters = vec![QueueFilter::default()];
@@ -168,20 +164,20 @@ fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
     });
     for filter in &filters {
         for sort in QueueSort::ALL {
-            let truth = expected_order(&store, filter, sort);
+            let truth = expected_order(&backend, filter, sort);
             assert!(
                 !truth.is_empty() || filter.state == StateFilter::Escalated,
                 "{filter:?}"
             );
             for page in [1, 7, 50] {
                 assert_eq!(
-                    walk_forward(&store, filter, sort, page),
+                    walk_forward(&mut store, filter, sort, page),
                     truth,
                     "forward {filter:?} {sort:?} page {page}"
                 );
             }
             assert_eq!(
-                walk_backward(&store, filter, sort, 9),
+                walk_backward(&mut store, filter, sort, 9),
                 truth,
                 "backward {filter:?} {sort:?}"
             );
@@ -192,9 +188,10 @@ fn keyset_pages_match_the_true_order_for_every_sort_and_filter() {
     }
 }
 
-#[test]
-fn page_at_a_key_starts_with_that_request() {
-    let (_dir, store) = generated_store(120);
+fn page_at_a_key_starts_with_that_request(kind: Kind) {
+    let Some((_backend, mut store)) = generated(kind, "page_at_a_key", 120) else {
+        return;
+    };
     let filter = QueueFilter::default();
     let all = store
         .queue_page(&filter, QueueSort::Score, PageFrom::Start, 1000)
@@ -210,7 +207,7 @@ fn page_at_a_key_starts_with_that_request() {
     );
 }
 
-fn several_candidate_request(store: &Store) -> matchgate::domain::ReviewItem {
+fn several_candidate_request(store: &mut Handle) -> matchgate::domain::ReviewItem {
     let filter = QueueFilter {
         flag: Some(ItemFlags::SEVERAL_CANDIDATES),
         ..QueueFilter::default()
@@ -224,24 +221,26 @@ fn several_candidate_request(store: &Store) -> matchgate::domain::ReviewItem {
         .expect("exists")
 }
 
+/// `who` decides on their own connection (`store`), in their session.
 fn decide(
-    store: &mut Store,
+    store: &mut Handle,
     match_id: i64,
+    who: &str,
     verdict: Verdict,
-) -> Result<matchgate::store::DecisionOutcome, StoreError> {
+) -> Result<DecisionOutcome, StoreError> {
     store.record_decision(
         &Decision {
             match_id,
-            reviewer: "rev".into(),
+            reviewer: who.into(),
             verdict,
             note: Some("n".into()),
             viewed_ms: 1234,
         },
-        "session-1",
+        &format!("session-{who}"),
     )
 }
 
-fn statuses(store: &Store, request_id: i64) -> Vec<MatchStatus> {
+fn statuses(store: &mut Handle, request_id: i64) -> Vec<MatchStatus> {
     store
         .review_item(request_id)
         .expect("item")
@@ -252,34 +251,22 @@ fn statuses(store: &Store, request_id: i64) -> Vec<MatchStatus> {
         .collect()
 }
 
-#[test]
-fn approving_one_candidate_closes_its_siblings_as_not_chosen() {
+fn approving_one_candidate_closes_its_siblings_as_not_chosen(kind: Kind) {
     // Generated several-candidate requests are ambiguous by design (different addresses), which
     // the release rules send to a supervisor; this one is releasable: a namesake at the same
     // address (another date of birth) and the right person, with a clear score gap.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut store, _) = Store::create(&dir.path().join("a.db")).expect("create");
     let csv = "request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip
 R3,C3a,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1948-07-30,3,Pine Rd,Springfield,IL,62703
 R3,C3b,0.85,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cyrus,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703
 ";
-    let rows = FlaggedReader::new(
-        csv.as_bytes(),
-        "a.csv",
-        Format::Csv,
-        &ImportOptions::default(),
-    )
-    .expect("reader");
-    assert!(
-        store
-            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
-            .expect("import")
-            .committed
-    );
-    let item = several_candidate_request(&store);
+    let Some(backend) = Backend::new(kind, "approving_one_candidate", csv, &PEOPLE) else {
+        return;
+    };
+    let mut store = backend.screen("rev", "session-rev");
+    let item = several_candidate_request(&mut store);
     assert_eq!(item.candidates.len(), 2);
     let chosen = item.candidates[1].match_id;
-    let outcome = decide(&mut store, chosen, Verdict::Approve).expect("approve");
+    let outcome = decide(&mut store, chosen, "rev", Verdict::Approve).expect("approve");
     assert_eq!(outcome.state_before, QueueState::Open);
     assert_eq!(outcome.state_after, QueueState::Done);
     let after = store
@@ -294,43 +281,43 @@ R3,C3b,0.85,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cyrus,Cole,1972-03
         };
         assert_eq!(c.status, want);
     }
-    let conn = rusqlite::Connection::open(store.path()).expect("open");
-    let not_chosen: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM decisions WHERE group_id = ? AND reason_code = 'not_chosen'",
-            [outcome.group_id],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let not_chosen = backend.int(&format!(
+        "SELECT count(*) FROM decisions WHERE group_id = {} AND reason_code = 'not_chosen'",
+        outcome.group_id
+    ));
     assert_eq!(not_chosen as usize, item.candidates.len() - 1);
     // A decided match cannot be decided again.
     assert!(matches!(
-        decide(&mut store, chosen, Verdict::Reject(ReasonCode::Other)),
+        decide(&mut store, chosen, "rev", Verdict::Reject(ReasonCode::Other)),
         Err(StoreError::Refused(_))
     ));
 }
 
-#[test]
-fn rejecting_one_candidate_keeps_the_request_open_and_defer_moves_it_behind_the_open_ones() {
-    let (_dir, mut store) = generated_store(200);
-    let item = several_candidate_request(&store);
+fn rejecting_one_candidate_keeps_the_request_open_and_defer_moves_it_behind_the_open_ones(
+    kind: Kind,
+) {
+    let Some((_backend, mut store)) = generated(kind, "rejecting_one_candidate", 200) else {
+        return;
+    };
+    let item = several_candidate_request(&mut store);
     let first = item.candidates[0].match_id;
     let outcome = decide(
         &mut store,
         first,
+        "rev",
         Verdict::Reject(ReasonCode::DifferentPerson),
     )
     .expect("reject");
     assert_eq!(outcome.state_after, QueueState::Open);
     let second = item.candidates[1].match_id;
-    let outcome = decide(&mut store, second, Verdict::Defer).expect("defer");
+    let outcome = decide(&mut store, second, "rev", Verdict::Defer).expect("defer");
     assert_eq!(outcome.state_after, QueueState::Deferred);
     assert!(
-        statuses(&store, item.request_id)
+        statuses(&mut store, item.request_id)
             .iter()
             .all(|s| matches!(s, MatchStatus::Rejected | MatchStatus::Deferred))
     );
-    let order = walk_forward(&store, &QueueFilter::default(), QueueSort::Score, 50);
+    let order = walk_forward(&mut store, &QueueFilter::default(), QueueSort::Score, 50);
     assert_eq!(
         order.last(),
         Some(&item.request_id),
@@ -338,33 +325,30 @@ fn rejecting_one_candidate_keeps_the_request_open_and_defer_moves_it_behind_the_
     );
 }
 
-#[test]
-fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on() {
-    let (_dir, mut store) = generated_store(200);
-    let item = several_candidate_request(&store);
-    let before = statuses(&store, item.request_id);
-    // Escalation moves every open candidate: a group of several rows to revert.
-    let approved =
-        decide(&mut store, item.candidates[0].match_id, Verdict::Escalate).expect("escalate");
-    let conn = rusqlite::Connection::open(store.path()).expect("open");
-    let rows = |conn: &rusqlite::Connection| -> i64 {
-        conn.query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
-            .expect("count")
+fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on(kind: Kind) {
+    let Some((backend, mut store)) = generated(kind, "undo_reverts", 200) else {
+        return;
     };
-    let written = rows(&conn);
+    let item = several_candidate_request(&mut store);
+    let before = statuses(&mut store, item.request_id);
+    // Escalation moves every open candidate: a group of several rows to revert.
+    let escalated = decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Escalate)
+        .expect("escalate");
+    let rows = || backend.int("SELECT count(*) FROM decisions");
+    let written = rows();
     let undone = store
-        .undo_group(approved.group_id, "rev", "session-1")
+        .undo_group(escalated.group_id, "rev", "session-rev")
         .expect("undo");
     assert_eq!(undone.state_after, QueueState::Open);
-    assert_eq!(statuses(&store, item.request_id), before);
+    assert_eq!(statuses(&mut store, item.request_id), before);
     assert_eq!(
-        rows(&conn),
+        rows(),
         written * 2,
         "undo appends one row per reverted row, deletes none"
     );
     // Undoing the same group again is refused: the matches no longer hold its outcome.
     assert!(matches!(
-        store.undo_group(approved.group_id, "rev", "s"),
+        store.undo_group(escalated.group_id, "rev", "s"),
         Err(StoreError::Refused(_))
     ));
     assert!(matches!(
@@ -373,21 +357,24 @@ fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on() {
     ));
 }
 
-#[test]
-fn the_history_is_append_only() {
-    let (_dir, mut store) = generated_store(50);
-    let item = several_candidate_request(&store);
-    decide(&mut store, item.candidates[0].match_id, Verdict::Escalate).expect("escalate");
-    let conn = rusqlite::Connection::open(store.path()).expect("open");
-    let update = conn.execute("UPDATE decisions SET action = 'approve'", []);
-    assert!(update.is_err_and(|e| e.to_string().contains("append-only")));
-    let delete = conn.execute("DELETE FROM decisions", []);
-    assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
+fn the_history_is_append_only(kind: Kind) {
+    let Some((backend, mut store)) = generated(kind, "history_append_only", 50) else {
+        return;
+    };
+    let item = several_candidate_request(&mut store);
+    decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Escalate).expect("escalate");
+    // Even the database's owner, past every privilege, meets the trigger.
+    let update = backend.try_execute("UPDATE decisions SET action = 'approve'");
+    assert!(update.is_err_and(|e| e.contains("append-only")));
+    let delete = backend.try_execute("DELETE FROM decisions");
+    assert!(delete.is_err_and(|e| e.contains("append-only")));
+    assert!(backend.int("SELECT count(*) FROM decisions") > 0);
 }
 
-#[test]
-fn search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax() {
-    let (_dir, store) = generated_store(150);
+fn search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax(kind: Kind) {
+    let Some((_backend, mut store)) = generated(kind, "search_finds", 150) else {
+        return;
+    };
     let filter = QueueFilter {
         state: StateFilter::All,
         ..QueueFilter::default()
@@ -426,6 +413,7 @@ fn search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax() {
         "*",
         "'; DROP TABLE requests; --",
         "^x",
+        "a & !b | c:*",
     ] {
         store
             .search_queue(&filter, hostile, 20)
@@ -439,58 +427,18 @@ fn search_finds_requests_by_name_prefix_and_id_and_ignores_query_syntax() {
     );
 }
 
-#[test]
-fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
-    let (_dir, mut store) = generated_store(50);
-    store
-        .set_busy_timeout(Duration::from_millis(100))
-        .expect("timeout");
-    let item = several_candidate_request(&store);
-    let locker = rusqlite::Connection::open(store.path()).expect("open");
-    locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
-    let result = decide(&mut store, item.candidates[0].match_id, Verdict::Defer);
-    assert!(matches!(result, Err(StoreError::Locked)), "{result:?}");
-    assert!(
-        statuses(&store, item.request_id)
-            .iter()
-            .all(|s| *s == MatchStatus::Pending),
-        "nothing half-written"
-    );
-    locker.execute_batch("ROLLBACK").expect("unlock");
-    decide(&mut store, item.candidates[0].match_id, Verdict::Defer).expect("retry succeeds");
-}
-
-#[test]
-fn undo_refuses_to_revert_someone_elses_later_decision() {
-    let (_dir, mut store) = generated_store(200);
-    let item = several_candidate_request(&store);
+fn undo_refuses_to_revert_someone_elses_later_decision(kind: Kind) {
+    let Some((backend, mut store)) = generated(kind, "undo_refuses", 200) else {
+        return;
+    };
+    let mut bob = backend.screen("bob", "session-bob");
+    let mut carol = backend.screen("carol", "session-carol");
+    let item = several_candidate_request(&mut store);
     let first = item.candidates[0].match_id;
-    let bob = store
-        .record_decision(
-            &Decision {
-                match_id: first,
-                reviewer: "bob".into(),
-                verdict: Verdict::Defer,
-                note: None,
-                viewed_ms: 1,
-            },
-            "s-bob",
-        )
-        .expect("bob defers");
+    let bobs = decide(&mut bob, first, "bob", Verdict::Defer).expect("bob defers");
     // Carol defers it again: the status does not change, but it is her decision now.
-    store
-        .record_decision(
-            &Decision {
-                match_id: first,
-                reviewer: "carol".into(),
-                verdict: Verdict::Defer,
-                note: None,
-                viewed_ms: 1,
-            },
-            "s-carol",
-        )
-        .expect("carol defers");
-    let undo = store.undo_group(bob.group_id, "bob", "s-bob");
+    decide(&mut carol, first, "carol", Verdict::Defer).expect("carol defers");
+    let undo = bob.undo_group(bobs.group_id, "bob", "session-bob");
     assert!(
         matches!(undo, Err(StoreError::Refused(ref m)) if m.contains("decided again")),
         "{undo:?}"
@@ -504,17 +452,40 @@ fn undo_refuses_to_revert_someone_elses_later_decision() {
         .review_item(other.request_id)
         .expect("item")
         .expect("exists");
-    let dan = decide(
-        &mut store,
-        other_item.candidates[0].match_id,
-        Verdict::Defer,
-    )
-    .expect("defer");
-    let undo = store.undo_group(dan.group_id, "mallory", "s-m");
+    let revs = decide(&mut store, other_item.candidates[0].match_id, "rev", Verdict::Defer)
+        .expect("defer");
+    let mut mallory = backend.screen("mallory", "session-mallory");
+    let undo = mallory.undo_group(revs.group_id, "mallory", "session-mallory");
     assert!(
         matches!(undo, Err(StoreError::Refused(ref m)) if m.contains("only the reviewer")),
         "{undo:?}"
     );
+}
+
+#[test]
+fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
+    let Some(backend) = Backend::new(Kind::Sqlite, "locked", &Backend::generated(50, 11, 3), &[])
+    else {
+        return;
+    };
+    let path = backend.db();
+    let mut file = Store::open(Path::new(&path)).expect("open");
+    file.set_busy_timeout(Duration::from_millis(100))
+        .expect("timeout");
+    let mut store: Handle = Box::new(file);
+    let item = several_candidate_request(&mut store);
+    let locker = rusqlite::Connection::open(&path).expect("open");
+    locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let result = decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Defer);
+    assert!(matches!(result, Err(StoreError::Locked)), "{result:?}");
+    assert!(
+        statuses(&mut store, item.request_id)
+            .iter()
+            .all(|s| *s == MatchStatus::Pending),
+        "nothing half-written"
+    );
+    locker.execute_batch("ROLLBACK").expect("unlock");
+    decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Defer).expect("retry succeeds");
 }
 
 /// A version 5 file gets the search index with one- and two-letter prefixes on open, rebuilt

@@ -3,6 +3,8 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 #[cfg(unix)]
+pub mod backend;
+#[cfg(unix)]
 pub mod faults;
 pub mod hostile;
 #[cfg(unix)]
