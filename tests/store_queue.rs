@@ -469,7 +469,7 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
         return;
     };
     let path = backend.db();
-    let mut file = Store::open(Path::new(&path)).expect("open");
+    let file = Store::open(Path::new(&path)).expect("open");
     file.set_busy_timeout(Duration::from_millis(100))
         .expect("timeout");
     let mut store: Handle = Box::new(file);

@@ -1,6 +1,7 @@
-//! A team on one database, at the store: roles and their refusals (audited), claims across
-//! connections (skip, fence, expiry, takeover, release, return), the first approver's queue, and
-//! the queue moves other screens read. Every test uses several connections, as a team does.
+//! A team on one database, at the store: roles and their refusals (audited) on a file, then on a
+//! file and on a server alike (each of those tests runs on both): claims across connections
+//! (skip, fence, expiry, takeover, release, return), the first approver's queue, and the queue
+//! moves other screens read. Every test uses several connections, as a team does.
 
 mod support;
 
@@ -8,6 +9,7 @@ use matchgate::domain::claim::ClaimOutcome;
 use matchgate::domain::roles::{Act, Role};
 use matchgate::domain::{Decision, QueueFilter, QueueSort, QueueState, ReasonCode, Verdict};
 use matchgate::store::{PageFrom, Store, StoreError};
+use support::backend::{Backend, Handle, Kind};
 
 /// Four complete, agreeing requests (every gate passes an approval).
 const FIXTURE: &str = "\
@@ -18,18 +20,19 @@ R3,C3,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1972-03-03,
 R4,C4,0.93,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,900-44-4444
 ";
 
+/// The four requests on a backend of `kind`, alice and bob reviewers; None when skipped.
+fn team(kind: Kind, test: &str) -> Option<Backend> {
+    let people = [("alice", Role::Reviewer), ("bob", Role::Reviewer)];
+    Backend::new(kind, test, FIXTURE, &people)
+}
+
 fn database() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = support::store_db(dir.path(), FIXTURE);
     (dir, path)
 }
 
-/// A reviewer's own connection, as their screen opens it.
-fn screen(path: &std::path::Path, reviewer: &str, session: &str) -> Store {
-    support::screen(path, reviewer, session)
-}
-
-fn queue_ids(store: &Store) -> Vec<String> {
+fn queue_ids(store: &mut Handle) -> Vec<String> {
     store
         .queue_page(
             &QueueFilter::default(),
@@ -43,7 +46,7 @@ fn queue_ids(store: &Store) -> Vec<String> {
         .collect()
 }
 
-fn request_id(store: &Store, source: &str) -> i64 {
+fn request_id(store: &mut Handle, source: &str) -> i64 {
     let every_state = QueueFilter {
         state: matchgate::domain::StateFilter::All,
         ..QueueFilter::default()
@@ -58,7 +61,7 @@ fn request_id(store: &Store, source: &str) -> i64 {
 }
 
 /// The first candidate's match id of a request.
-fn match_of(store: &Store, request: i64) -> i64 {
+fn match_of(store: &mut Handle, request: i64) -> i64 {
     store
         .review_item(request)
         .expect("item")
@@ -68,7 +71,7 @@ fn match_of(store: &Store, request: i64) -> i64 {
 }
 
 fn decide(
-    store: &mut Store,
+    store: &mut Handle,
     match_id: i64,
     who: &str,
     verdict: Verdict,
@@ -94,6 +97,13 @@ fn refused_audit(path: &std::path::Path, needle: &str) -> i64 {
         |r| r.get(0),
     )
     .expect("count")
+}
+
+/// Refusals in the audit whose detail contains `needle` (a test's own constant).
+fn refusals(backend: &Backend, needle: &str) -> i64 {
+    backend.int(&format!(
+        "SELECT count(*) FROM audit WHERE outcome = 'refused' AND detail LIKE '%{needle}%'"
+    ))
 }
 
 #[test]
@@ -191,9 +201,10 @@ fn roles_gate_every_act_and_refusals_are_audited() {
         .authorize("rita", None, Act::Review)
         .expect_err("disabled");
     assert!(err.to_string().contains("disabled"), "{err}");
-    let r1 = request_id(&other, "R1");
-    let m1 = match_of(&other, r1);
-    let err = decide(&mut other, m1, "rita", Verdict::Approve, "s").expect_err("disabled decides");
+    let mut rita: Handle = Box::new(Store::open(&path).expect("open"));
+    let r1 = request_id(&mut rita, "R1");
+    let m1 = match_of(&mut rita, r1);
+    let err = decide(&mut rita, m1, "rita", Verdict::Approve, "s").expect_err("disabled decides");
     assert!(err.to_string().contains("disabled"), "{err}");
     let err = admin.disable_user("ada", "ada").expect_err("last admin");
     assert!(err.to_string().contains("no enabled admin"), "{err}");
@@ -242,20 +253,29 @@ fn identity_login_refuses_a_declared_name_that_is_not_the_login() {
     assert_eq!(refused_audit(&path, "logged in as bob"), 1);
 }
 
-#[test]
-fn a_claimed_request_is_skipped_by_others_and_fences_their_decisions() {
-    let (_dir, path) = database();
-    let mut alice = screen(&path, "alice", "A");
-    let mut bob = screen(&path, "bob", "B");
-    let r1 = request_id(&alice, "R1");
+on_both!(
+    a_claimed_request_is_skipped_by_others_and_fences_their_decisions,
+    an_expired_lease_can_be_taken_over_and_the_old_holder_is_refused,
+    a_returning_reviewer_gets_their_unexpired_claim_back,
+    the_first_of_two_approvers_never_gets_the_item_back,
+    other_sessions_moves_are_visible_and_ones_own_are_not,
+);
+
+fn a_claimed_request_is_skipped_by_others_and_fences_their_decisions(kind: Kind) {
+    let Some(backend) = team(kind, "claimed_request_is_skipped") else {
+        return;
+    };
+    let mut alice = backend.screen("alice", "A");
+    let mut bob = backend.screen("bob", "B");
+    let r1 = request_id(&mut alice, "R1");
     assert_eq!(alice.claim(r1).expect("claim"), ClaimOutcome::Claimed);
     assert_eq!(
-        queue_ids(&alice),
+        queue_ids(&mut alice),
         ["R1", "R2", "R3", "R4"],
         "her own claim stays in her queue"
     );
     assert_eq!(
-        queue_ids(&bob),
+        queue_ids(&mut bob),
         ["R2", "R3", "R4"],
         "bob never sees alice's item"
     );
@@ -270,7 +290,7 @@ fn a_claimed_request_is_skipped_by_others_and_fences_their_decisions() {
     );
 
     // A decision on a request someone else holds is refused (and audited), whatever the path.
-    let m1 = match_of(&bob, r1);
+    let m1 = match_of(&mut bob, r1);
     let err = decide(
         &mut bob,
         m1,
@@ -280,110 +300,114 @@ fn a_claimed_request_is_skipped_by_others_and_fences_their_decisions() {
     )
     .expect_err("fenced");
     assert!(err.to_string().contains("held by alice"), "{err}");
-    assert_eq!(refused_audit(&path, "held by alice"), 1);
+    assert_eq!(refusals(&backend, "held by alice"), 1);
 
     // Claiming the next item gives the last one back: one claim per screen.
-    let r2 = request_id(&alice, "R2");
+    let r2 = request_id(&mut alice, "R2");
     alice.claim(r2).expect("claim");
-    assert_eq!(queue_ids(&bob), ["R1", "R3", "R4"]);
+    assert_eq!(queue_ids(&mut bob), ["R1", "R3", "R4"]);
     // Quitting releases the claim.
     assert_eq!(alice.release_claims().expect("release"), 1);
-    assert_eq!(queue_ids(&bob), ["R1", "R2", "R3", "R4"]);
-    assert!(alice.live_claims().expect("claims").is_empty());
+    assert_eq!(queue_ids(&mut bob), ["R1", "R2", "R3", "R4"]);
+    assert_eq!(bob.held_by_other(r2).expect("held"), None);
 }
 
-#[test]
-fn an_expired_lease_can_be_taken_over_and_the_old_holder_is_refused() {
-    let (_dir, path) = database();
-    let mut alice = screen(&path, "alice", "A");
-    let mut bob = screen(&path, "bob", "B");
-    let r1 = request_id(&alice, "R1");
+fn an_expired_lease_can_be_taken_over_and_the_old_holder_is_refused(kind: Kind) {
+    let Some(backend) = team(kind, "expired_lease") else {
+        return;
+    };
+    let mut alice = backend.screen("alice", "A");
+    let mut bob = backend.screen("bob", "B");
+    let r1 = request_id(&mut alice, "R1");
     alice.claim(r1).expect("claim");
     // Alice's session stalls past the lease (as a crash would).
-    let raw = rusqlite::Connection::open(&path).expect("open");
-    raw.execute("UPDATE claims SET expires_ms = 0", [])
-        .expect("expire");
+    backend.execute("UPDATE claims SET expires_ms = 0");
     assert!(
-        queue_ids(&bob).contains(&"R1".to_string()),
+        queue_ids(&mut bob).contains(&"R1".to_string()),
         "an expired claim holds nothing"
     );
     assert_eq!(bob.claim(r1).expect("take over"), ClaimOutcome::Claimed);
-    let m1 = match_of(&alice, r1);
+    let m1 = match_of(&mut alice, r1);
     let err = decide(&mut alice, m1, "alice", Verdict::Approve, "A").expect_err("lost lease");
     assert!(err.to_string().contains("held by bob"), "{err}");
     decide(&mut bob, m1, "bob", Verdict::Approve, "B").expect("the holder decides");
-    let finals: i64 = raw
-        .query_row(
-            "SELECT count(*) FROM decisions WHERE match_id = ? AND action IN ('approve', 'reject')",
-            [m1],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let finals = backend.int(&format!(
+        "SELECT count(*) FROM decisions WHERE match_id = {m1} AND action IN ('approve', 'reject')"
+    ));
     assert_eq!(finals, 1, "exactly one final decision");
 }
 
-#[test]
-fn a_returning_reviewer_gets_their_unexpired_claim_back() {
-    let (_dir, path) = database();
-    let mut first = screen(&path, "alice", "A1");
-    let r3 = request_id(&first, "R3");
+fn a_returning_reviewer_gets_their_unexpired_claim_back(kind: Kind) {
+    let Some(backend) = team(kind, "returning_reviewer") else {
+        return;
+    };
+    let mut first = backend.screen("alice", "A1");
+    let r3 = request_id(&mut first, "R3");
     first.claim(r3).expect("claim");
     drop(first); // the terminal closed without a quit
-    let mut again = screen(&path, "alice", "A2");
+    let mut again = backend.screen("alice", "A2");
     assert_eq!(again.adopt_claims().expect("adopt"), vec![r3]);
-    let mut bob = screen(&path, "bob", "B");
+    let mut bob = backend.screen("bob", "B");
     assert_eq!(
         bob.claim(r3).expect("claim"),
         ClaimOutcome::HeldBy("alice".into())
     );
-    let m3 = match_of(&again, r3);
+    let m3 = match_of(&mut again, r3);
     decide(&mut again, m3, "alice", Verdict::Approve, "A2").expect("the new session holds it");
 }
 
-#[test]
-fn the_first_of_two_approvers_never_gets_the_item_back() {
-    let (_dir, path) = database();
-    let mut admin = Store::open(&path).expect("open");
-    admin
-        .set_policy("approvals_required", "2", "root")
-        .expect("two");
-    let mut alice = screen(&path, "alice", "A");
-    let mut bob = screen(&path, "bob", "B");
-    let r1 = request_id(&alice, "R1");
-    let m1 = match_of(&alice, r1);
+fn the_first_of_two_approvers_never_gets_the_item_back(kind: Kind) {
+    let Some(backend) = team(kind, "first_of_two_approvers") else {
+        return;
+    };
+    backend.set_policy("approvals_required", "2");
+    let mut alice = backend.screen("alice", "A");
+    let mut bob = backend.screen("bob", "B");
+    let r1 = request_id(&mut alice, "R1");
+    let m1 = match_of(&mut alice, r1);
     alice.claim(r1).expect("claim");
     decide(&mut alice, m1, "alice", Verdict::Approve, "A").expect("first approval");
     alice.release_claims().expect("release");
-    assert!(
-        !queue_ids(&alice).contains(&"R1".to_string()),
-        "{:?}",
-        queue_ids(&alice)
-    );
-    assert!(queue_ids(&bob).contains(&"R1".to_string()));
+    let hers = queue_ids(&mut alice);
+    assert!(!hers.contains(&"R1".to_string()), "{hers:?}");
+    assert!(queue_ids(&mut bob).contains(&"R1".to_string()));
     bob.claim(r1).expect("claim");
     decide(&mut bob, m1, "bob", Verdict::Approve, "B").expect("second approval");
     // An undone first approval brings the item back to its author.
-    let r2 = request_id(&alice, "R2");
-    let m2 = match_of(&alice, r2);
+    let r2 = request_id(&mut alice, "R2");
+    let m2 = match_of(&mut alice, r2);
     alice.claim(r2).expect("claim");
     let first = decide(&mut alice, m2, "alice", Verdict::Approve, "A").expect("first");
-    assert!(!queue_ids(&alice).contains(&"R2".to_string()));
+    assert!(!queue_ids(&mut alice).contains(&"R2".to_string()));
     alice
         .undo_group(first.group_id, "alice", "A")
         .expect("undo");
-    assert!(queue_ids(&alice).contains(&"R2".to_string()));
+    assert!(queue_ids(&mut alice).contains(&"R2".to_string()));
 }
 
-#[test]
-fn other_sessions_moves_are_visible_and_ones_own_are_not() {
-    let (_dir, path) = database();
-    let mut alice = screen(&path, "alice", "A");
-    let mut bob = screen(&path, "bob", "B");
+/// Asks `store` until its data version differs from `version` (a screen asks every tick; on a
+/// server the wake-up is a notification, which arrives just after the commit).
+fn notices_a_commit(store: &mut Handle, version: i64) -> bool {
+    for _ in 0..100 {
+        if store.data_version().expect("version") != version {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+fn other_sessions_moves_are_visible_and_ones_own_are_not(kind: Kind) {
+    let Some(backend) = team(kind, "other_sessions_moves") else {
+        return;
+    };
+    let mut alice = backend.screen("alice", "A");
+    let mut bob = backend.screen("bob", "B");
     let start = alice.last_move_id().expect("last");
     let version = alice.data_version().expect("version");
-    let r1 = request_id(&bob, "R1");
+    let r1 = request_id(&mut bob, "R1");
     bob.claim(r1).expect("claim");
-    let m1 = match_of(&bob, r1);
+    let m1 = match_of(&mut bob, r1);
     decide(
         &mut bob,
         m1,
@@ -392,11 +416,7 @@ fn other_sessions_moves_are_visible_and_ones_own_are_not() {
         "B",
     )
     .expect("reject");
-    assert_ne!(
-        alice.data_version().expect("version"),
-        version,
-        "alice notices a commit"
-    );
+    assert!(notices_a_commit(&mut alice, version), "alice notices a commit");
     let seen = alice.moves_since(start, "A").expect("moves");
     assert_eq!(seen.moves.len(), 1);
     assert_eq!(
@@ -407,9 +427,9 @@ fn other_sessions_moves_are_visible_and_ones_own_are_not() {
         ),
         (r1, QueueState::Open, QueueState::Done)
     );
-    let r2 = request_id(&alice, "R2");
+    let r2 = request_id(&mut alice, "R2");
     alice.claim(r2).expect("claim");
-    let m2 = match_of(&alice, r2);
+    let m2 = match_of(&mut alice, r2);
     decide(&mut alice, m2, "alice", Verdict::Defer, "A").expect("defer");
     let again = alice.moves_since(seen.last_id, "A").expect("moves");
     assert!(

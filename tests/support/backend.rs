@@ -135,6 +135,16 @@ impl Backend {
         }
     }
 
+    /// `matchgate policy set`, by the file's admin or the server's owner.
+    pub fn set_policy(&self, key: &str, value: &str) {
+        let db = self.db();
+        let by = match self.kind {
+            Kind::Sqlite => vec!["--by", ADMIN],
+            Kind::Postgres => vec![],
+        };
+        self.cli(&[&["policy", "set", key, value, "--db", &db][..], &by].concat());
+    }
+
     /// `who`'s own connection, as their screen opens it, with a claimant for `session`.
     pub fn screen(&self, who: &str, session: &str) -> Handle {
         let mut store = self.connect(who);
