@@ -72,7 +72,12 @@ fn expected_order(backend: &Backend, filter: &QueueFilter, sort: QueueSort) -> V
     rows.into_iter().map(|r| r.0).collect()
 }
 
-fn walk_forward(store: &mut Handle, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+fn walk_forward(
+    store: &mut Handle,
+    filter: &QueueFilter,
+    sort: QueueSort,
+    page: usize,
+) -> Vec<i64> {
     let mut out = Vec::new();
     let mut from = PageFrom::Start;
     loop {
@@ -85,7 +90,12 @@ fn walk_forward(store: &mut Handle, filter: &QueueFilter, sort: QueueSort, page:
     }
 }
 
-fn walk_backward(store: &mut Handle, filter: &QueueFilter, sort: QueueSort, page: usize) -> Vec<i64> {
+fn walk_backward(
+    store: &mut Handle,
+    filter: &QueueFilter,
+    sort: QueueSort,
+    page: usize,
+) -> Vec<i64> {
     let forward = store
         .queue_page(filter, sort, PageFrom::Start, 100_000)
         .expect("all");
@@ -288,7 +298,12 @@ R3,C3b,0.85,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cyrus,Cole,1972-03
     assert_eq!(not_chosen as usize, item.candidates.len() - 1);
     // A decided match cannot be decided again.
     assert!(matches!(
-        decide(&mut store, chosen, "rev", Verdict::Reject(ReasonCode::Other)),
+        decide(
+            &mut store,
+            chosen,
+            "rev",
+            Verdict::Reject(ReasonCode::Other)
+        ),
         Err(StoreError::Refused(_))
     ));
 }
@@ -332,8 +347,13 @@ fn undo_reverts_with_new_history_rows_and_refuses_when_the_match_moved_on(kind: 
     let item = several_candidate_request(&mut store);
     let before = statuses(&mut store, item.request_id);
     // Escalation moves every open candidate: a group of several rows to revert.
-    let escalated = decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Escalate)
-        .expect("escalate");
+    let escalated = decide(
+        &mut store,
+        item.candidates[0].match_id,
+        "rev",
+        Verdict::Escalate,
+    )
+    .expect("escalate");
     let rows = || backend.int("SELECT count(*) FROM decisions");
     let written = rows();
     let undone = store
@@ -362,7 +382,13 @@ fn the_history_is_append_only(kind: Kind) {
         return;
     };
     let item = several_candidate_request(&mut store);
-    decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Escalate).expect("escalate");
+    decide(
+        &mut store,
+        item.candidates[0].match_id,
+        "rev",
+        Verdict::Escalate,
+    )
+    .expect("escalate");
     // Even the database's owner, past every privilege, meets the trigger.
     let update = backend.try_execute("UPDATE decisions SET action = 'approve'");
     assert!(update.is_err_and(|e| e.contains("append-only")));
@@ -452,8 +478,13 @@ fn undo_refuses_to_revert_someone_elses_later_decision(kind: Kind) {
         .review_item(other.request_id)
         .expect("item")
         .expect("exists");
-    let revs = decide(&mut store, other_item.candidates[0].match_id, "rev", Verdict::Defer)
-        .expect("defer");
+    let revs = decide(
+        &mut store,
+        other_item.candidates[0].match_id,
+        "rev",
+        Verdict::Defer,
+    )
+    .expect("defer");
     let mut mallory = backend.screen("mallory", "session-mallory");
     let undo = mallory.undo_group(revs.group_id, "mallory", "session-mallory");
     assert!(
@@ -476,7 +507,12 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
     let item = several_candidate_request(&mut store);
     let locker = rusqlite::Connection::open(&path).expect("open");
     locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
-    let result = decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Defer);
+    let result = decide(
+        &mut store,
+        item.candidates[0].match_id,
+        "rev",
+        Verdict::Defer,
+    );
     assert!(matches!(result, Err(StoreError::Locked)), "{result:?}");
     assert!(
         statuses(&mut store, item.request_id)
@@ -485,7 +521,13 @@ fn a_locked_database_is_reported_and_the_decision_can_be_retried() {
         "nothing half-written"
     );
     locker.execute_batch("ROLLBACK").expect("unlock");
-    decide(&mut store, item.candidates[0].match_id, "rev", Verdict::Defer).expect("retry succeeds");
+    decide(
+        &mut store,
+        item.candidates[0].match_id,
+        "rev",
+        Verdict::Defer,
+    )
+    .expect("retry succeeds");
 }
 
 /// A version 5 file gets the search index with one- and two-letter prefixes on open, rebuilt

@@ -1,7 +1,8 @@
-//! Supervisors at the store: checks (agree, every overturn path, undo), who may check what
-//! (roles, never one's own decision, one check per decision, the claim's fence), approvals waiting
-//! for an override, blind second reviews and their disagreements, recall of overturned releases,
-//! the stored sample draws, and the migration that rebuilt the decision history. Several
+//! Supervisors at the store, on a SQLite file and on a PostgreSQL server alike (each test runs
+//! on both): checks (agree, every overturn path, undo), who may check what (roles, never one's
+//! own decision, one check per decision, the claim's fence), approvals waiting for an override,
+//! blind second reviews and their disagreements, recall of overturned releases, the stored sample
+//! draws. Then the file's own: the migration that rebuilt the decision history. Several
 //! connections throughout, as a team works.
 
 mod support;
@@ -13,7 +14,8 @@ use matchgate::domain::supervision::{Check, CheckVerdict, OverturnEffect};
 use matchgate::domain::{
     Decision, MatchStatus, QueueFilter, QueueSort, QueueState, ReasonCode, StateFilter, Verdict,
 };
-use matchgate::store::{ExportFormat, PageFrom, RecallFilter, Store, StoreError};
+use matchgate::store::{PageFrom, Store, StoreError};
+use support::backend::{Backend, Handle, Kind};
 
 /// R1-R4 agree completely; R5 has two candidates; R6's candidate has no street (address
 /// sufficiency refuses an approval, which a supervisor may override).
@@ -28,43 +30,24 @@ R5,C5b,0.60,Ed,Ellis,1974-05-05,5,Ash Ct,Springfield,IL,62705,Eve,Ellis,1999-09-
 R6,C6,0.90,Flo,Fox,1975-06-06,6,Fir St,Springfield,IL,62706,Flo,Fox,1975-06-06,,,Springfield,IL,62706
 ";
 
-struct Team {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
+/// ann and bob (reviewers), sam and sue (supervisors), on a backend of `kind`; None when
+/// skipped.
+fn team(kind: Kind, test: &str) -> Option<Backend> {
+    let people = [
+        ("ann", Role::Reviewer),
+        ("bob", Role::Reviewer),
+        ("sam", Role::Supervisor),
+        ("sue", Role::Supervisor),
+    ];
+    Backend::new(kind, test, FIXTURE, &people)
 }
 
-impl Team {
-    /// root (admin), ann and bob (reviewers), sam and sue (supervisors).
-    fn new() -> Team {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = support::store_db(dir.path(), FIXTURE);
-        let mut store = Store::open(&path).expect("open");
-        store.add_user("root", Role::Admin, "root").expect("admin");
-        for (name, role) in [
-            ("ann", Role::Reviewer),
-            ("bob", Role::Reviewer),
-            ("sam", Role::Supervisor),
-            ("sue", Role::Supervisor),
-        ] {
-            store.add_user(name, role, "root").expect("user");
-        }
-        Team { _dir: dir, path }
-    }
-
-    /// A person's own connection, as their screen opens it (session = name).
-    fn screen(&self, who: &str) -> Store {
-        support::screen(&self.path, who, who)
-    }
-
-    fn sql<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
-        rusqlite::Connection::open(&self.path)
-            .expect("open")
-            .query_row(sql, [], |r| r.get(0))
-            .expect(sql)
-    }
+/// A person's own connection, as their screen opens it (session = name).
+fn screen(team: &Backend, who: &str) -> Handle {
+    team.screen(who, who)
 }
 
-fn request(store: &Store, source: &str) -> i64 {
+fn request(store: &mut Handle, source: &str) -> i64 {
     let all = QueueFilter {
         state: StateFilter::All,
         ..QueueFilter::default()
@@ -78,7 +61,7 @@ fn request(store: &Store, source: &str) -> i64 {
         .expect("request")
 }
 
-fn matches_of(store: &Store, source: &str) -> Vec<(i64, MatchStatus)> {
+fn matches_of(store: &mut Handle, source: &str) -> Vec<(i64, MatchStatus)> {
     let id = request(store, source);
     store
         .review_item(id)
@@ -91,13 +74,13 @@ fn matches_of(store: &Store, source: &str) -> Vec<(i64, MatchStatus)> {
 }
 
 /// Decides the request's first candidate; returns the decision's id (its group id).
-fn decide(store: &mut Store, who: &str, source: &str, verdict: Verdict) -> i64 {
+fn decide(store: &mut Handle, who: &str, source: &str, verdict: Verdict) -> i64 {
     let match_id = matches_of(store, source)[0].0;
     try_decide(store, who, match_id, verdict).expect("decided")
 }
 
 fn try_decide(
-    store: &mut Store,
+    store: &mut Handle,
     who: &str,
     match_id: i64,
     verdict: Verdict,
@@ -117,7 +100,7 @@ fn try_decide(
 }
 
 fn check(
-    store: &mut Store,
+    store: &mut Handle,
     who: &str,
     decision_id: i64,
     verdict: CheckVerdict,
@@ -146,10 +129,46 @@ fn refused(result: Result<impl std::fmt::Debug, StoreError>, needle: &str) {
     }
 }
 
-#[test]
-fn agreeing_records_a_history_row_and_a_decision_is_checked_once() {
-    let team = Team::new();
-    let (mut ann, mut sam, mut sue) = (team.screen("ann"), team.screen("sam"), team.screen("sue"));
+/// `matchgate recall --overturned` as `who`: each listed release as (request, released by,
+/// overturned by).
+fn overturned_releases(team: &Backend, who: &str) -> Vec<(String, String, String)> {
+    let csv = team.cli_as(who, &["recall", "--overturned", "--format", "csv"]);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (candidate, by, overturned) = (at("request_id"), at("released_by"), at("overturned_by"));
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let cell = |i: usize| cells[i].to_string();
+            (cell(candidate), cell(by), cell(overturned))
+        })
+        .collect()
+}
+
+on_both!(
+    agreeing_records_a_history_row_and_a_decision_is_checked_once,
+    nobody_checks_their_own_decision_and_reviewers_check_nothing,
+    overturning_an_unreleased_approval_withdraws_it_and_reopens_the_candidates_it_closed,
+    overturning_a_first_of_two_approvals_takes_it_out_of_the_count,
+    overturning_a_released_approval_flags_it_for_recall,
+    overturning_a_rejection_sends_the_request_back_to_review_and_undo_restores_it,
+    a_check_is_fenced_by_the_claim_and_refused_once_the_match_moved_on,
+    an_approval_refused_by_the_address_rule_waits_for_a_supervisor,
+    second_reviews_are_blind_verdicts_and_disagreements_go_to_supervisors,
+    stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed,
+    the_lot_of_a_day_samples_every_decision_under_the_daily_minimum,
+);
+
+fn agreeing_records_a_history_row_and_a_decision_is_checked_once(kind: Kind) {
+    let Some(team) = team(kind, "agreeing_records") else {
+        return;
+    };
+    let (mut ann, mut sam, mut sue) = (
+        screen(&team, "ann"),
+        screen(&team, "sam"),
+        screen(&team, "sue"),
+    );
     let decision = decide(&mut ann, "ann", "R1", Verdict::Approve);
     let under = sam
         .decision_under_check(decision)
@@ -163,17 +182,11 @@ fn agreeing_records_a_history_row_and_a_decision_is_checked_once() {
         done.outcome.changes,
         vec![(under.match_id, MatchStatus::Approved, MatchStatus::Approved)]
     );
-    let (action, checks): (String, i64) = rusqlite::Connection::open(&team.path)
-        .expect("test setup")
-        .query_row(
-            "SELECT action, checks FROM decisions WHERE id = (SELECT max(id) FROM decisions)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("test setup");
-    assert_eq!((action.as_str(), checks), ("agree", decision));
+    let last = team
+        .rows("SELECT action, checks FROM decisions WHERE id = (SELECT max(id) FROM decisions)");
+    assert_eq!(last, [["agree".to_string(), decision.to_string()]]);
     assert_eq!(
-        team.sql::<i64>("SELECT count(*) FROM audit WHERE action = 'agree' AND outcome = 'done'"),
+        team.int("SELECT count(*) FROM audit WHERE action = 'agree' AND outcome = 'done'"),
         1
     );
     refused(
@@ -182,14 +195,15 @@ fn agreeing_records_a_history_row_and_a_decision_is_checked_once() {
     );
 }
 
-#[test]
-fn nobody_checks_their_own_decision_and_reviewers_check_nothing() {
-    let team = Team::new();
+fn nobody_checks_their_own_decision_and_reviewers_check_nothing(kind: Kind) {
+    let Some(team) = team(kind, "nobody_checks_their_own") else {
+        return;
+    };
     let (mut ann, mut bob, mut sam, mut sue) = (
-        team.screen("ann"),
-        team.screen("bob"),
-        team.screen("sam"),
-        team.screen("sue"),
+        screen(&team, "ann"),
+        screen(&team, "bob"),
+        screen(&team, "sam"),
+        screen(&team, "sue"),
     );
     let by_sam = decide(&mut sam, "sam", "R2", Verdict::Approve);
     refused(
@@ -203,19 +217,22 @@ fn nobody_checks_their_own_decision_and_reviewers_check_nothing() {
         "needs the supervisor role",
     );
     assert_eq!(
-        team.sql::<i64>(
+        team.int(
             "SELECT count(*) FROM audit WHERE outcome = 'refused' AND action IN ('agree', 'supervise')"
         ),
         2
     );
 }
 
-#[test]
-fn overturning_an_unreleased_approval_withdraws_it_and_reopens_the_candidates_it_closed() {
-    let team = Team::new();
-    let (mut ann, mut sam) = (team.screen("ann"), team.screen("sam"));
+fn overturning_an_unreleased_approval_withdraws_it_and_reopens_the_candidates_it_closed(
+    kind: Kind,
+) {
+    let Some(team) = team(kind, "overturning_an_unreleased_approval") else {
+        return;
+    };
+    let (mut ann, mut sam) = (screen(&team, "ann"), screen(&team, "sam"));
     let decision = decide(&mut ann, "ann", "R5", Verdict::Approve);
-    let before = matches_of(&sam, "R5");
+    let before = matches_of(&mut sam, "R5");
     assert_eq!(
         before[1].1,
         MatchStatus::Rejected,
@@ -232,7 +249,7 @@ fn overturning_an_unreleased_approval_withdraws_it_and_reopens_the_candidates_it
     no_note.note = Some("the DOB belongs to the father".into());
     let done = sam.record_check(&no_note, "sam").expect("overturned");
     assert_eq!(done.effect, Some(OverturnEffect::Withdraw));
-    let after = matches_of(&sam, "R5");
+    let after = matches_of(&mut sam, "R5");
     assert_eq!(after[0].1, MatchStatus::Rejected);
     assert_eq!(
         after[1].1,
@@ -240,27 +257,31 @@ fn overturning_an_unreleased_approval_withdraws_it_and_reopens_the_candidates_it
         "the closed candidate is back in review"
     );
     assert_eq!(done.outcome.state_after, QueueState::Open);
-    let reason: String =
-        team.sql("SELECT reason_code FROM decisions WHERE action = 'overturn' ORDER BY id LIMIT 1");
-    assert_eq!(reason, "different_person");
+    let reason = team
+        .rows("SELECT reason_code FROM decisions WHERE action = 'overturn' ORDER BY id LIMIT 1");
+    assert_eq!(reason, [["different_person"]]);
     // Nothing of it can be exported.
-    let out = team.path.with_file_name("out.csv");
-    let summary = sam.export_release("sam", &out, ExportFormat::Csv);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.csv");
+    let said = team.cli_as("sam", &["export", "--out", out.to_str().expect("path")]);
     assert!(
         !std::fs::read_to_string(&out)
             .unwrap_or_default()
-            .contains("C5a"),
-        "{summary:?}"
+            .contains(",R5,"),
+        "{said}"
     );
 }
 
-#[test]
-fn overturning_a_first_of_two_approvals_takes_it_out_of_the_count() {
-    let team = Team::new();
-    let mut root = team.screen("root");
-    root.set_policy("approvals_required", "2", "root")
-        .expect("policy");
-    let (mut ann, mut bob, mut sam) = (team.screen("ann"), team.screen("bob"), team.screen("sam"));
+fn overturning_a_first_of_two_approvals_takes_it_out_of_the_count(kind: Kind) {
+    let Some(team) = team(kind, "overturning_a_first_of_two") else {
+        return;
+    };
+    team.set_policy("approvals_required", "2");
+    let (mut ann, mut bob, mut sam) = (
+        screen(&team, "ann"),
+        screen(&team, "bob"),
+        screen(&team, "sam"),
+    );
     let first = decide(&mut ann, "ann", "R1", Verdict::Approve);
     let done = check(
         &mut sam,
@@ -272,26 +293,22 @@ fn overturning_a_first_of_two_approvals_takes_it_out_of_the_count() {
     assert_eq!(done.effect, Some(OverturnEffect::WithdrawFirstApproval));
     // bob's approval is now only the first of two again.
     decide(&mut bob, "bob", "R1", Verdict::Approve);
-    assert_eq!(matches_of(&root, "R1")[0].1, MatchStatus::Pending);
+    assert_eq!(matches_of(&mut sam, "R1")[0].1, MatchStatus::Pending);
 }
 
-#[test]
-fn overturning_a_released_approval_flags_it_for_recall() {
-    let team = Team::new();
-    let (mut ann, mut sam, mut sue) = (team.screen("ann"), team.screen("sam"), team.screen("sue"));
+fn overturning_a_released_approval_flags_it_for_recall(kind: Kind) {
+    let Some(team) = team(kind, "overturning_a_released_approval") else {
+        return;
+    };
+    let (mut ann, mut sue) = (screen(&team, "ann"), screen(&team, "sue"));
     let decision = decide(&mut ann, "ann", "R3", Verdict::Approve);
-    let out = team.path.with_file_name("released.csv");
-    let summary = sam
-        .export_release("sam", &out, ExportFormat::Csv)
-        .expect("export");
-    assert_eq!(summary.count, 1, "{summary:?}");
-    let none = sue
-        .released(&RecallFilter {
-            overturned: true,
-            ..RecallFilter::default()
-        })
-        .expect("recall");
-    assert!(none.is_empty());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("released.csv");
+    team.cli_as("sam", &["export", "--out", out.to_str().expect("path")]);
+    let sent = std::fs::read_to_string(&out).expect("released file");
+    assert_eq!(sent.lines().count(), 2, "a header and one release: {sent}");
+    assert!(sent.contains(",R3,"), "{sent}");
+    assert!(overturned_releases(&team, "sue").is_empty());
     let done = check(
         &mut sue,
         "sue",
@@ -301,28 +318,25 @@ fn overturning_a_released_approval_flags_it_for_recall() {
     .expect("overturned");
     assert_eq!(done.effect, Some(OverturnEffect::FlagForRecall));
     assert_eq!(
-        matches_of(&sue, "R3")[0].1,
+        matches_of(&mut sue, "R3")[0].1,
         MatchStatus::Released,
         "a release cannot be unsent"
     );
-    let flagged = sue
-        .released(&RecallFilter {
-            overturned: true,
-            ..RecallFilter::default()
-        })
-        .expect("recall");
-    assert_eq!(flagged.len(), 1);
-    assert_eq!(flagged[0].released_by, "sam");
     assert_eq!(
-        flagged[0].overturned.as_ref().map(|o| o.0.as_str()),
-        Some("sue")
+        overturned_releases(&team, "sue"),
+        [("R3".to_string(), "sam".to_string(), "sue".to_string())]
     );
 }
 
-#[test]
-fn overturning_a_rejection_sends_the_request_back_to_review_and_undo_restores_it() {
-    let team = Team::new();
-    let (mut bob, mut sam, mut sue) = (team.screen("bob"), team.screen("sam"), team.screen("sue"));
+fn overturning_a_rejection_sends_the_request_back_to_review_and_undo_restores_it(kind: Kind) {
+    let Some(team) = team(kind, "overturning_a_rejection") else {
+        return;
+    };
+    let (mut bob, mut sam, mut sue) = (
+        screen(&team, "bob"),
+        screen(&team, "sam"),
+        screen(&team, "sue"),
+    );
     let decision = decide(
         &mut bob,
         "bob",
@@ -337,7 +351,7 @@ fn overturning_a_rejection_sends_the_request_back_to_review_and_undo_restores_it
     )
     .expect("overturned");
     assert_eq!(done.effect, Some(OverturnEffect::BackToReview));
-    assert_eq!(matches_of(&sam, "R4")[0].1, MatchStatus::Pending);
+    assert_eq!(matches_of(&mut sam, "R4")[0].1, MatchStatus::Pending);
     assert_eq!(done.outcome.state_after, QueueState::Open);
     refused(
         sue.undo_group(done.outcome.group_id, "sue", "sue"),
@@ -345,17 +359,22 @@ fn overturning_a_rejection_sends_the_request_back_to_review_and_undo_restores_it
     );
     sam.undo_group(done.outcome.group_id, "sam", "sam")
         .expect("undone");
-    assert_eq!(matches_of(&sam, "R4")[0].1, MatchStatus::Rejected);
+    assert_eq!(matches_of(&mut sam, "R4")[0].1, MatchStatus::Rejected);
     // The undone check no longer stands: the decision can be checked again.
     check(&mut sue, "sue", decision, CheckVerdict::Agree).expect("checked again");
 }
 
-#[test]
-fn a_check_is_fenced_by_the_claim_and_refused_once_the_match_moved_on() {
-    let team = Team::new();
-    let (mut ann, mut bob, mut sam) = (team.screen("ann"), team.screen("bob"), team.screen("sam"));
+fn a_check_is_fenced_by_the_claim_and_refused_once_the_match_moved_on(kind: Kind) {
+    let Some(team) = team(kind, "a_check_is_fenced") else {
+        return;
+    };
+    let (mut ann, mut bob, mut sam) = (
+        screen(&team, "ann"),
+        screen(&team, "bob"),
+        screen(&team, "sam"),
+    );
     let decision = decide(&mut ann, "ann", "R2", Verdict::Reject(ReasonCode::NameOnly));
-    let request_id = request(&bob, "R2");
+    let request_id = request(&mut bob, "R2");
     assert_eq!(bob.claim(request_id).expect("claim"), ClaimOutcome::Claimed);
     refused(
         check(&mut sam, "sam", decision, CheckVerdict::Agree),
@@ -370,15 +389,14 @@ fn a_check_is_fenced_by_the_claim_and_refused_once_the_match_moved_on() {
     );
 }
 
-#[test]
-fn an_approval_refused_by_the_address_rule_waits_for_a_supervisor() {
-    let team = Team::new();
+fn an_approval_refused_by_the_address_rule_waits_for_a_supervisor(kind: Kind) {
+    let Some(team) = team(kind, "approval_refused_by_the_address_rule") else {
+        return;
+    };
     // Only the address is short (the DOB is then enough of an identifier).
-    team.screen("root")
-        .set_policy("min_identifiers", "1", "root")
-        .expect("policy");
-    let (mut ann, mut sam) = (team.screen("ann"), team.screen("sam"));
-    let match_id = matches_of(&ann, "R6")[0].0;
+    team.set_policy("min_identifiers", "1");
+    let (mut ann, mut sam) = (screen(&team, "ann"), screen(&team, "sam"));
+    let match_id = matches_of(&mut ann, "R6")[0].0;
     let refusal = try_decide(&mut ann, "ann", match_id, Verdict::Approve);
     refused(refusal, "[address-sufficiency]");
     let waiting = sam.overrides_waiting(10).expect("waiting");
@@ -391,16 +409,19 @@ fn an_approval_refused_by_the_address_rule_waits_for_a_supervisor() {
     assert!(sam.overrides_waiting(10).expect("waiting").is_empty());
 }
 
-#[test]
-fn second_reviews_are_blind_verdicts_and_disagreements_go_to_supervisors() {
-    let team = Team::new();
-    let mut root = team.screen("root");
-    root.set_policy("double_review_rate", "1", "root")
-        .expect("policy");
-    let (mut ann, mut bob, sam) = (team.screen("ann"), team.screen("bob"), team.screen("sam"));
+fn second_reviews_are_blind_verdicts_and_disagreements_go_to_supervisors(kind: Kind) {
+    let Some(team) = team(kind, "second_reviews_are_blind") else {
+        return;
+    };
+    team.set_policy("double_review_rate", "1");
+    let (mut ann, mut bob, mut sam) = (
+        screen(&team, "ann"),
+        screen(&team, "bob"),
+        screen(&team, "sam"),
+    );
     let first = decide(&mut ann, "ann", "R1", Verdict::Approve);
     assert_eq!(
-        team.sql::<i64>("SELECT count(*) FROM second_reviews WHERE done_by IS NULL"),
+        team.int("SELECT count(*) FROM second_reviews WHERE done_by IS NULL"),
         1
     );
     refused(
@@ -417,7 +438,7 @@ fn second_reviews_are_blind_verdicts_and_disagreements_go_to_supervisors() {
     )
     .expect("second verdict");
     assert_eq!(
-        matches_of(&bob, "R1")[0].1,
+        matches_of(&mut bob, "R1")[0].1,
         MatchStatus::Approved,
         "a second verdict changes nothing"
     );
@@ -439,16 +460,41 @@ fn second_reviews_are_blind_verdicts_and_disagreements_go_to_supervisors() {
     );
 }
 
-#[test]
-fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed() {
-    let team = Team::new();
-    let mut ann = team.screen("ann");
+/// The database's sampling seed, read as its owner.
+fn seed(team: &Backend) -> Vec<u8> {
+    match team.kind {
+        Kind::Sqlite => {
+            let hex = team
+                .rows("SELECT hex(seed) FROM quality_seed")
+                .remove(0)
+                .remove(0);
+            hex_bytes(&hex)
+        }
+        Kind::Postgres => {
+            let hex = team
+                .rows("SELECT encode(seed, 'hex') FROM quality_seed")
+                .remove(0)
+                .remove(0);
+            hex_bytes(&hex)
+        }
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed(kind: Kind) {
+    let Some(team) = team(kind, "stored_draws") else {
+        return;
+    };
+    let mut ann = screen(&team, "ann");
     let approval = decide(&mut ann, "ann", "R1", Verdict::Approve);
     let rejection = decide(&mut ann, "ann", "R2", Verdict::Reject(ReasonCode::NameOnly));
-    let conn = rusqlite::Connection::open(&team.path).expect("test setup");
-    let seed: Vec<u8> = conn
-        .query_row("SELECT seed FROM quality_seed", [], |r| r.get(0))
-        .expect("test setup");
+    let seed = seed(&team);
     assert!(seed.len() >= 16);
     let sampler = Sampler::new(&seed).expect("test setup");
     for (id, stratum) in [
@@ -460,42 +506,37 @@ fn stored_draws_are_the_keyed_hash_of_the_decision_under_the_database_seed() {
             reviewer: "ann",
             stratum,
         };
-        let (spot, second): (i64, i64) = conn
-            .query_row(
-                "SELECT spot_draw, second_draw FROM decisions WHERE id = ?",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .expect("test setup");
-        assert_eq!(spot, sampler.spot_check_draw(&key).stored());
-        assert_eq!(second, sampler.double_review_draw(&key).stored());
+        let draws = team.rows(&format!(
+            "SELECT spot_draw, second_draw FROM decisions WHERE id = {id}"
+        ));
+        let draw = |i: usize| draws[0][i].parse::<i64>().expect("a draw");
+        assert_eq!(draw(0), sampler.spot_check_draw(&key).stored());
+        assert_eq!(draw(1), sampler.double_review_draw(&key).stored());
     }
     // Rows that are not a reviewer's verdict carry no draw; the seed cannot be changed.
-    let undrawn: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM decisions WHERE spot_draw IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .expect("test setup");
     assert_eq!(
-        undrawn, 0,
+        team.int("SELECT count(*) FROM decisions WHERE spot_draw IS NULL"),
+        0,
         "both decisions are checkable, and nothing else was written"
     );
-    assert!(
-        conn.execute("UPDATE quality_seed SET seed = zeroblob(32)", [])
-            .is_err()
-    );
+    let zeroes = match kind {
+        Kind::Sqlite => "UPDATE quality_seed SET seed = zeroblob(32)",
+        Kind::Postgres => "UPDATE quality_seed SET seed = decode(repeat('00', 32), 'hex')",
+    };
+    assert!(team.try_execute(zeroes).is_err());
+    assert_eq!(crate::seed(&team), seed);
     // Another database draws differently.
-    let other = Team::new();
-    let other_seed: Vec<u8> = other.sql("SELECT seed FROM quality_seed");
-    assert_ne!(seed, other_seed);
+    let Some(other) = crate::team(kind, "stored_draws_other") else {
+        return;
+    };
+    assert_ne!(seed, crate::seed(&other));
 }
 
-#[test]
-fn the_lot_of_a_day_samples_every_decision_under_the_daily_minimum() {
-    let team = Team::new();
-    let (mut ann, sam) = (team.screen("ann"), team.screen("sam"));
+fn the_lot_of_a_day_samples_every_decision_under_the_daily_minimum(kind: Kind) {
+    let Some(team) = team(kind, "the_lot_of_a_day") else {
+        return;
+    };
+    let (mut ann, mut sam) = (screen(&team, "ann"), screen(&team, "sam"));
     for source in ["R1", "R2", "R3"] {
         decide(&mut ann, "ann", source, Verdict::Approve);
     }

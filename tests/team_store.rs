@@ -416,7 +416,10 @@ fn other_sessions_moves_are_visible_and_ones_own_are_not(kind: Kind) {
         "B",
     )
     .expect("reject");
-    assert!(notices_a_commit(&mut alice, version), "alice notices a commit");
+    assert!(
+        notices_a_commit(&mut alice, version),
+        "alice notices a commit"
+    );
     let seen = alice.moves_since(start, "A").expect("moves");
     assert_eq!(seen.moves.len(), 1);
     assert_eq!(

@@ -145,6 +145,14 @@ impl Backend {
         self.cli(&[&["policy", "set", key, value, "--db", &db][..], &by].concat());
     }
 
+    /// The real binary run by `who`: on a file with `--by who`, on a server logged in as `who`.
+    pub fn cli_as(&self, who: &str, args: &[&str]) -> String {
+        match &self.server {
+            None => self.cli(&[args, &["--db", &self.db(), "--by", who]].concat()),
+            Some(server) => self.cli(&[args, &["--db", &server.url(who, "team")]].concat()),
+        }
+    }
+
     /// `who`'s own connection, as their screen opens it, with a claimant for `session`.
     pub fn screen(&self, who: &str, session: &str) -> Handle {
         let mut store = self.connect(who);
