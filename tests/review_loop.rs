@@ -1,17 +1,24 @@
 //! The review screen's real loop (keymap → update → effects → store → render) driven with scripted
-//! key presses on a TestBackend, checked against the database.
+//! key presses on a TestBackend, checked against the database: on a SQLite file and on a
+//! PostgreSQL server alike (the same keys, the same screen, the same rows), then a file's lock.
+
+mod support;
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use matchgate::domain::roles::Role;
 use matchgate::domain::{MatchStatus, QueueFilter};
-use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
-use matchgate::store::Store;
+use matchgate::store::{ReviewStore, Store};
 use matchgate::tui::keymap::Keymap;
 use matchgate::tui::runtime::{Events, Runtime, run};
 use matchgate::tui::state::{ReviewState, SessionInfo, StatusKind};
 use ratatui::{Terminal, backend::TestBackend};
+use support::backend::{Backend, Kind};
+
+/// The reviewer at the keys (on a server, the role they log in as).
+const WHO: &str = "lou";
 
 /// Complete, agreeing records, so every release gate passes; R3's first candidate is a namesake
 /// at the same address (a different date of birth).
@@ -23,33 +30,19 @@ R3,C3a,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1948-07-30
 R3,C3b,0.85,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cyrus,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,900-33-4444
 ";
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut store, _) = Store::create(&dir.path().join("r.db")).expect("create");
-    let rows = FlaggedReader::new(
-        FIXTURE.as_bytes(),
-        "f.csv",
-        Format::Csv,
-        &ImportOptions::default(),
-    )
-    .expect("reader");
-    assert!(
-        store
-            .import_matches(rows, OnBadRow::Abort, |e| panic!("{e}"))
-            .expect("import")
-            .committed
-    );
-    (dir, store)
+/// The fixture on a backend of `kind`, with the reviewer; None when skipped.
+fn team(kind: Kind, test: &str) -> Option<Backend> {
+    Backend::new(kind, test, FIXTURE, &[(WHO, Role::Reviewer)])
 }
 
 fn key(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn state(store: &Store) -> ReviewState {
+fn state(store: &mut dyn ReviewStore) -> ReviewState {
     let session = SessionInfo {
         db_label: "r.db".into(),
-        reviewer: "loop".into(),
+        reviewer: WHO.into(),
         training: false,
         no_color: true,
     };
@@ -60,24 +53,24 @@ fn state(store: &Store) -> ReviewState {
     )
 }
 
-fn status_of(path: &std::path::Path, candidate: &str) -> MatchStatus {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    let text: String = conn
-        .query_row(
-            "SELECT m.status FROM matches m JOIN candidates c ON c.id = m.candidate_id WHERE c.source_id = ?",
-            [candidate],
-            |r| r.get(0),
-        )
-        .expect("status");
-    text.parse().expect("status")
+fn status_of(backend: &Backend, candidate: &str) -> MatchStatus {
+    let rows = backend.rows(&format!(
+        "SELECT m.status FROM matches m JOIN candidates c ON c.id = m.candidate_id
+          WHERE c.source_id = '{candidate}'"
+    ));
+    rows[0][0].parse().expect("status")
 }
 
 /// Runs the loop over the scripted events (then stops as if the terminal closed).
-fn drive(store: &mut Store, state: &mut ReviewState, events: Vec<Event>) -> Terminal<TestBackend> {
+fn drive(
+    store: &mut dyn ReviewStore,
+    state: &mut ReviewState,
+    events: Vec<Event>,
+) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(100, 32)).expect("terminal");
     let mut events: VecDeque<Event> = events.into();
     let keymap = Keymap::default_keymap();
-    let runtime = Runtime::new(store, "loop".into());
+    let runtime = Runtime::new(store, WHO.into());
     let mut next = || events.pop_front();
     run(
         &mut terminal,
@@ -90,14 +83,20 @@ fn drive(store: &mut Store, state: &mut ReviewState, events: Vec<Event>) -> Term
     terminal
 }
 
-#[test]
-fn keys_decide_and_the_screen_moves_on() {
-    let (_dir, mut store) = store();
-    let path = store.path().to_path_buf();
-    let mut s = state(&store);
+on_both!(
+    keys_decide_and_the_screen_moves_on,
+    too_small_a_terminal_takes_no_decision
+);
+
+fn keys_decide_and_the_screen_moves_on(kind: Kind) {
+    let Some(backend) = team(kind, "keys_decide") else {
+        return;
+    };
+    let mut store = backend.screen(WHO, "loop-1");
+    let mut s = state(&mut *store);
     // Approve R1, reject R2 as "different person", Tab to R3's second candidate and approve it.
     let terminal = drive(
-        &mut store,
+        &mut *store,
         &mut s,
         vec![
             key('a'),
@@ -108,11 +107,11 @@ fn keys_decide_and_the_screen_moves_on() {
         ],
     );
     let screen = terminal.backend().to_string();
-    assert_eq!(status_of(&path, "C1"), MatchStatus::Approved, "{screen}");
-    assert_eq!(status_of(&path, "C2"), MatchStatus::Rejected, "{screen}");
-    assert_eq!(status_of(&path, "C3b"), MatchStatus::Approved);
+    assert_eq!(status_of(&backend, "C1"), MatchStatus::Approved, "{screen}");
+    assert_eq!(status_of(&backend, "C2"), MatchStatus::Rejected, "{screen}");
+    assert_eq!(status_of(&backend, "C3b"), MatchStatus::Approved);
     assert_eq!(
-        status_of(&path, "C3a"),
+        status_of(&backend, "C3a"),
         MatchStatus::Rejected,
         "the sibling is closed as not chosen"
     );
@@ -123,14 +122,17 @@ fn keys_decide_and_the_screen_moves_on() {
 
 #[test]
 fn a_locked_database_shows_not_saved_and_the_same_key_retries() {
-    let (_dir, mut store) = store();
-    let path = store.path().to_path_buf();
+    let Some(backend) = team(Kind::Sqlite, "locked") else {
+        return;
+    };
+    let path = backend.db();
+    let mut store = Store::open(std::path::Path::new(&path)).expect("open");
     store
         .set_busy_timeout(Duration::from_millis(50))
         .expect("timeout");
     let locker = rusqlite::Connection::open(&path).expect("open");
     locker.execute_batch("BEGIN IMMEDIATE").expect("lock");
-    let mut s = state(&store);
+    let mut s = state(&mut store);
     let terminal = drive(&mut store, &mut s, vec![key('a')]);
     let status = s.status.clone().expect("status");
     assert_eq!(status.kind, StatusKind::Error);
@@ -140,29 +142,30 @@ fn a_locked_database_shows_not_saved_and_the_same_key_retries() {
         status.text
     );
     assert!(terminal.backend().to_string().contains("NOT saved"));
-    assert_eq!(status_of(&path, "C1"), MatchStatus::Pending);
+    assert_eq!(status_of(&backend, "C1"), MatchStatus::Pending);
     locker.execute_batch("ROLLBACK").expect("unlock");
     drive(&mut store, &mut s, vec![key('a')]);
     assert_eq!(
-        status_of(&path, "C1"),
+        status_of(&backend, "C1"),
         MatchStatus::Approved,
         "retried after the lock went away"
     );
 }
 
-#[test]
-fn too_small_a_terminal_takes_no_decision() {
-    let (_dir, mut store) = store();
-    let path = store.path().to_path_buf();
-    let mut s = state(&store);
+fn too_small_a_terminal_takes_no_decision(kind: Kind) {
+    let Some(backend) = team(kind, "too_small") else {
+        return;
+    };
+    let mut store = backend.screen(WHO, "loop-1");
+    let mut s = state(&mut *store);
     let events = vec![
         Event::Resize(60, 20),
         key('a'),
         key('s'),
         Event::Resize(100, 32),
     ];
-    let terminal = drive(&mut store, &mut s, events);
-    assert_eq!(status_of(&path, "C1"), MatchStatus::Pending);
+    let terminal = drive(&mut *store, &mut s, events);
+    assert_eq!(status_of(&backend, "C1"), MatchStatus::Pending);
     assert!(s.status.expect("status").text.contains("enlarge"));
     assert!(
         !terminal.backend().to_string().contains("needs more room"),
