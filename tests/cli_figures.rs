@@ -1,5 +1,6 @@
 //! `matchgate stats --reviewers` from the outside, on a small history written through the public
-//! store API (decisions, an undo, blind second verdicts, supervisors' checks and an undone check):
+//! store API (decisions, an undo, blind second verdicts, supervisors' checks and an undone check),
+//! on a SQLite file and on a PostgreSQL server alike (each figure is worked out in SQL on each):
 //! exact counts and rates, medians, a kappa worked out by hand, Wilson bounds against the domain
 //! function, the JSON shape, --since, and refusals of bad input.
 
@@ -8,11 +9,13 @@ mod support;
 use std::path::Path;
 
 use matchgate::domain::quality::wilson_interval;
+use matchgate::domain::roles::Role;
 use matchgate::domain::supervision::{Check, CheckVerdict};
 use matchgate::domain::{Decision, ReasonCode, Verdict};
 use matchgate::import::{FlaggedReader, Format, ImportOptions, OnBadRow};
 use matchgate::store::Store;
 use serde_json::Value;
+use support::backend::{Backend, Handle, Kind};
 use support::{db, run, stderr, stdout};
 
 const HEADER: &str = "request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin";
@@ -70,13 +73,13 @@ fn decide(store: &mut Store, path: &Path, request: &str, who: &str, v: Verdict, 
         .group_id
 }
 
-fn second(store: &mut Store, first: i64, who: &str, v: Verdict) {
+fn second(store: &mut Handle, first: i64, who: &str, v: Verdict) {
     store
         .record_second_verdict(first, who, v, None, 1500, "s")
         .expect("second verdict");
 }
 
-fn check(store: &mut Store, decision_id: i64, verdict: CheckVerdict) -> i64 {
+fn check(store: &mut Handle, decision_id: i64, verdict: CheckVerdict) -> i64 {
     let check = Check {
         decision_id,
         supervisor: "sue".into(),
@@ -91,85 +94,96 @@ fn check(store: &mut Store, decision_id: i64, verdict: CheckVerdict) -> i64 {
         .group_id
 }
 
-/// The history the figures are asserted on (numbers worked out by hand in the test).
-fn history(path: &Path) -> String {
-    let mut store = create(path, 12);
-    store
-        .set_policy("double_review_rate", "1", "sue")
-        .expect("every decision gets a second review");
-    store
-        .set_policy("supervisors", "sue", "sue")
-        .expect("sue supervises (a database without registered users)");
+/// ann and bob decide, sue supervises; each on their own connection.
+fn team(kind: Kind, test: &str) -> Option<Backend> {
+    let people = [
+        ("ann", Role::Reviewer),
+        ("bob", Role::Reviewer),
+        ("sue", Role::Supervisor),
+    ];
+    Backend::new(kind, test, &fixture(12), &people)
+}
+
+fn match_in(backend: &Backend, request: &str) -> i64 {
+    backend.int(&format!(
+        "SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id
+          WHERE r.source_id = '{request}'"
+    ))
+}
+
+/// The history the figures are asserted on (numbers worked out by hand in the test); returns
+/// the moment between its earlier and later parts.
+fn history(backend: &Backend) -> String {
+    backend.set_policy("double_review_rate", "1");
+    let [mut ann, mut bob, mut sue] = ["ann", "bob", "sue"].map(|who| backend.screen(who, "s"));
     let reject = |r| Verdict::Reject(r);
-    let a1 = decide(&mut store, path, "R1", "ann", Verdict::Approve, 4000);
-    let a2 = decide(&mut store, path, "R2", "ann", Verdict::Approve, 6000);
-    let a3 = decide(&mut store, path, "R3", "ann", Verdict::Approve, 10000);
-    decide(&mut store, path, "R4", "ann", Verdict::Approve, 2000);
-    let a5 = decide(
-        &mut store,
-        path,
-        "R5",
-        "ann",
-        reject(ReasonCode::DobConflict),
-        3000,
-    );
-    let a6 = decide(
-        &mut store,
-        path,
-        "R6",
-        "ann",
-        reject(ReasonCode::Ambiguous),
-        5000,
-    );
+    let mut by_ann =
+        |request: &str, v: Verdict, ms: u64| decide_as(&mut ann, backend, "ann", request, v, ms);
+    let a1 = by_ann("R1", Verdict::Approve, 4000);
+    let a2 = by_ann("R2", Verdict::Approve, 6000);
+    let a3 = by_ann("R3", Verdict::Approve, 10000);
+    by_ann("R4", Verdict::Approve, 2000);
+    let a5 = by_ann("R5", reject(ReasonCode::DobConflict), 3000);
+    let a6 = by_ann("R6", reject(ReasonCode::Ambiguous), 5000);
     // Undone: not a decision any more.
-    let a7 = decide(&mut store, path, "R11", "ann", Verdict::Approve, 100_000);
-    store.undo_group(a7, "ann", "s").expect("undo");
+    let a7 = by_ann("R11", Verdict::Approve, 100_000);
+    ann.undo_group(a7, "ann", "s").expect("undo");
     // Escalating is not a checkable decision.
-    decide(&mut store, path, "R11", "bob", Verdict::Escalate, 50_000);
+    decide_as(&mut bob, backend, "bob", "R11", Verdict::Escalate, 50_000);
     // The later part of the history, for --since.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let mark = matchgate::store::now_utc();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let b1 = decide(&mut store, path, "R7", "bob", Verdict::Approve, 1000);
-    let b2 = decide(&mut store, path, "R8", "bob", Verdict::Approve, 7000);
-    let b3 = decide(
-        &mut store,
-        path,
-        "R9",
-        "bob",
-        reject(ReasonCode::DobConflict),
-        2000,
-    );
-    let b4 = decide(
-        &mut store,
-        path,
-        "R10",
-        "bob",
-        reject(ReasonCode::StaleAddress),
-        8000,
-    );
-    decide(&mut store, path, "R12", "bob", Verdict::Approve, 3000);
+    let mut by_bob =
+        |request: &str, v: Verdict, ms: u64| decide_as(&mut bob, backend, "bob", request, v, ms);
+    let b1 = by_bob("R7", Verdict::Approve, 1000);
+    let b2 = by_bob("R8", Verdict::Approve, 7000);
+    let b3 = by_bob("R9", reject(ReasonCode::DobConflict), 2000);
+    let b4 = by_bob("R10", reject(ReasonCode::StaleAddress), 8000);
+    by_bob("R12", Verdict::Approve, 3000);
 
     // (ann, bob): A/A 2, A/R 1, R/A 1, R/R 1. (bob, ann): A/A 1, R/R 2.
-    second(&mut store, a1, "bob", Verdict::Approve);
-    second(&mut store, a2, "bob", reject(ReasonCode::NameOnly));
-    second(&mut store, a3, "bob", Verdict::Approve);
-    second(&mut store, a5, "bob", reject(ReasonCode::DobConflict));
-    second(&mut store, a6, "bob", Verdict::Approve);
-    second(&mut store, b1, "ann", Verdict::Approve);
-    second(&mut store, b3, "ann", reject(ReasonCode::DobConflict));
-    second(&mut store, b4, "ann", reject(ReasonCode::DobConflict));
+    second(&mut bob, a1, "bob", Verdict::Approve);
+    second(&mut bob, a2, "bob", reject(ReasonCode::NameOnly));
+    second(&mut bob, a3, "bob", Verdict::Approve);
+    second(&mut bob, a5, "bob", reject(ReasonCode::DobConflict));
+    second(&mut bob, a6, "bob", Verdict::Approve);
+    second(&mut ann, b1, "ann", Verdict::Approve);
+    second(&mut ann, b3, "ann", reject(ReasonCode::DobConflict));
+    second(&mut ann, b4, "ann", reject(ReasonCode::DobConflict));
 
     // ann: 4 checked, 2 overturned. bob: 2 checked (a third check undone), none overturned.
-    check(&mut store, a1, CheckVerdict::Agree);
-    check(&mut store, a2, CheckVerdict::Overturn(ReasonCode::NameOnly));
-    check(&mut store, a5, CheckVerdict::Agree);
-    check(&mut store, a6, CheckVerdict::Overturn(ReasonCode::Other));
-    check(&mut store, b1, CheckVerdict::Agree);
-    check(&mut store, b2, CheckVerdict::Agree);
-    let undone = check(&mut store, b3, CheckVerdict::Agree);
-    store.undo_group(undone, "sue", "s").expect("undo check");
+    check(&mut sue, a1, CheckVerdict::Agree);
+    check(&mut sue, a2, CheckVerdict::Overturn(ReasonCode::NameOnly));
+    check(&mut sue, a5, CheckVerdict::Agree);
+    check(&mut sue, a6, CheckVerdict::Overturn(ReasonCode::Other));
+    check(&mut sue, b1, CheckVerdict::Agree);
+    check(&mut sue, b2, CheckVerdict::Agree);
+    let undone = check(&mut sue, b3, CheckVerdict::Agree);
+    sue.undo_group(undone, "sue", "s").expect("undo check");
     mark
+}
+
+/// `who` decides request `request` on their own connection; returns the decision's id.
+fn decide_as(
+    store: &mut Handle,
+    backend: &Backend,
+    who: &str,
+    request: &str,
+    v: Verdict,
+    ms: u64,
+) -> i64 {
+    let decision = Decision {
+        match_id: match_in(backend, request),
+        reviewer: who.into(),
+        verdict: v,
+        note: None,
+        viewed_ms: ms,
+    };
+    store
+        .record_decision(&decision, "s")
+        .expect("decision")
+        .group_id
 }
 
 fn json(args: &[&str]) -> Value {
@@ -190,12 +204,19 @@ fn reviewer<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} in {report:#}"))
 }
 
-#[test]
-fn figures_of_a_known_history_are_exact() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("f.db");
-    history(&path);
-    let p = path.to_str().expect("utf-8");
+on_both!(
+    figures_of_a_known_history_are_exact,
+    since_keeps_later_decisions_and_bad_times_are_refused,
+    under_the_z14_plan_each_reviewers_day_is_judged_as_a_lot,
+);
+
+fn figures_of_a_known_history_are_exact(kind: Kind) {
+    let Some(backend) = team(kind, "figures_of_a_known_history") else {
+        return;
+    };
+    history(&backend);
+    let db = backend.db();
+    let p = db.as_str();
     let report = json(&["stats", "--db", p, "--reviewers", "--json"]);
 
     let names: Vec<&str> = report["reviewers"]
@@ -207,14 +228,10 @@ fn figures_of_a_known_history_are_exact() {
     assert_eq!(names, ["ann", "bob"], "sue checked but decided nothing");
 
     let hours = |who: &str| -> i64 {
-        db(&path)
-            .query_row(
-                "SELECT count(DISTINCT substr(decided_at, 1, 13)) FROM decisions
-                  WHERE reviewer = ? AND action IN ('approve', 'reject') AND spot_draw IS NOT NULL",
-                [who],
-                |r| r.get(0),
-            )
-            .expect("hours")
+        backend.int(&format!(
+            "SELECT count(DISTINCT substr(decided_at, 1, 13)) FROM decisions
+              WHERE reviewer = '{who}' AND action IN ('approve', 'reject') AND spot_draw IS NOT NULL"
+        ))
     };
     let ann = reviewer(&report, "ann");
     assert_eq!(ann["decisions"], 6, "the undone approval is not counted");
@@ -314,12 +331,13 @@ fn figures_of_a_known_history_are_exact() {
     assert!(table.contains("dob_conflict 2"), "{table}");
 }
 
-#[test]
-fn since_keeps_later_decisions_and_bad_times_are_refused() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("f.db");
-    let mark = history(&path);
-    let p = path.to_str().expect("utf-8");
+fn since_keeps_later_decisions_and_bad_times_are_refused(kind: Kind) {
+    let Some(backend) = team(kind, "since_keeps_later_decisions") else {
+        return;
+    };
+    let mark = history(&backend);
+    let db = backend.db();
+    let p = db.as_str();
 
     let later = json(&[
         "stats",
@@ -392,6 +410,7 @@ fn since_keeps_later_decisions_and_bad_times_are_refused() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--reviewers"), "{}", stderr(&out));
     // A missing database is refused before anything else.
+    let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("none.db");
     let out = run(&[
         "stats",
@@ -433,19 +452,16 @@ fn names_are_escaped_in_the_table_and_json() {
     );
 }
 
-#[test]
-fn under_the_z14_plan_each_reviewers_day_is_judged_as_a_lot() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("f.db");
-    history(&path);
-    let p = path.to_str().expect("utf-8");
+fn under_the_z14_plan_each_reviewers_day_is_judged_as_a_lot(kind: Kind) {
+    let Some(backend) = team(kind, "under_the_z14_plan") else {
+        return;
+    };
+    history(&backend);
+    let db = backend.db();
+    let p = db.as_str();
     let plain = json(&["stats", "--db", p, "--reviewers", "--json"]);
     assert!(plain.get("lots").is_none(), "no plan, no lots: {plain:#}");
-    let mut store = Store::open(&path).expect("open");
-    store
-        .set_policy("acceptance_plan", "z14", "sue")
-        .expect("plan");
-    drop(store);
+    backend.set_policy("acceptance_plan", "z14");
     let report = json(&["stats", "--db", p, "--reviewers", "--json"]);
     let lots = report["lots"].as_array().expect("lots");
     let ann = lots
