@@ -3,9 +3,9 @@
 //! the request's claim like a reviewer's decision.
 
 use super::claims::{fence_in, lost_claim};
-use super::deciding::{Stop, refused, settle};
 use super::decisions::DecisionOutcome;
 use super::history::{HistoryRow, append, match_row, outcome, request_state, rerank};
+use super::settle::{Stop, refused, settle};
 use super::sql::{RowExt, Sql};
 use super::sql_sqlite::Lite;
 use super::users::act_refusal_in;

@@ -3,7 +3,7 @@
 //! caller's transaction. The caller commits on success and on a refusal (whose audit entry,
 //! and an override request, must stay), and rolls back on an error.
 
-use super::audit::{DONE, REFUSED, append_audit_in};
+use super::audit::{DONE, append_audit_in};
 use super::claims::{fence_in, lost_claim};
 use super::decisions::DecisionOutcome;
 use super::gates::{load_context, standing_approvals};
@@ -11,6 +11,7 @@ use super::history::{
     HistoryRow, append, match_row, open_siblings, outcome, parse_status, request_state, rerank,
 };
 use super::policy::load_policy_in;
+use super::settle::{Stop, refused};
 use super::sql::{Dialect, RowExt, Sql};
 use super::users::act_refusal_in;
 use super::{StoreError, now_utc};
@@ -18,67 +19,6 @@ use crate::domain::policy::rulebook::override_lifts;
 use crate::domain::policy::{check_release, describe_refusals};
 use crate::domain::roles::Act;
 use crate::domain::{Decision, DecisionAction, MatchStatus, ReasonCode, Verdict};
-
-/// Why a write path stopped: refused (its audit entry is written, to be committed) or failed.
-#[derive(Debug)]
-pub(crate) enum Stop {
-    Refused(String),
-    Failed(StoreError),
-}
-
-impl From<StoreError> for Stop {
-    fn from(e: StoreError) -> Self {
-        Stop::Failed(e)
-    }
-}
-
-/// A transaction of either backend, to be committed.
-pub(crate) trait Commit {
-    fn commit_now(self) -> Result<(), StoreError>;
-}
-
-impl Commit for rusqlite::Transaction<'_> {
-    fn commit_now(self) -> Result<(), StoreError> {
-        Ok(self.commit()?)
-    }
-}
-
-impl Commit for postgres::Transaction<'_> {
-    fn commit_now(self) -> Result<(), StoreError> {
-        Ok(self.commit()?)
-    }
-}
-
-/// Ends a write path's transaction: committed when it succeeded or was refused (the refusal's
-/// audit entry stays), rolled back (dropped) when it failed.
-pub(crate) fn settle<T>(tx: impl Commit, result: Result<T, Stop>) -> Result<T, StoreError> {
-    match result {
-        Ok(value) => {
-            tx.commit_now()?;
-            Ok(value)
-        }
-        Err(Stop::Refused(message)) => {
-            tx.commit_now()?;
-            Err(StoreError::Refused(message))
-        }
-        Err(Stop::Failed(e)) => Err(e),
-    }
-}
-
-/// Records a refusal in the audit log (in the caller's transaction) and stops with it.
-pub(crate) fn refused(
-    sql: &mut dyn Sql,
-    actor: &str,
-    action: &str,
-    object: &str,
-    message: String,
-) -> Stop {
-    let detail = serde_json::json!({ "refusal": message }).to_string();
-    match append_audit_in(sql, actor, action, object, REFUSED, &detail, None) {
-        Ok(_) => Stop::Refused(message),
-        Err(e) => Stop::Failed(e),
-    }
-}
 
 /// On a server, writers run side by side: one decision per request at a time (SQLite's write
 /// lock already serialises every writer).

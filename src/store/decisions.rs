@@ -2,7 +2,8 @@
 //! moves match statuses and re-ranks the request in the queue, all or nothing (the logic is in
 //! `deciding`, shared with the server).
 
-use super::deciding::{decide_in, settle, undo_in};
+use super::deciding::{decide_in, undo_in};
+use super::settle::settle;
 use super::sql_sqlite::Lite;
 use super::{Store, StoreResult};
 use crate::domain::{Decision, MatchStatus, QueueState, Verdict};

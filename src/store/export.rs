@@ -17,11 +17,11 @@ use std::path::Path;
 use rusqlite::types::ValueRef;
 
 use super::audit::{DONE, append_audit, refuse};
-use super::deciding::settle;
 use super::export_file::{TempExport, publish};
 use super::gates::load_context;
 use super::policy::load_policy;
 use super::release::{each_releasable_in, release_in};
+use super::settle::settle;
 use super::sql_sqlite::Lite;
 use super::{Store, StoreResult};
 use crate::domain::policy::{Refusal, ReleaseRow, check_release};

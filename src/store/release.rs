@@ -9,12 +9,12 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::audit::{DONE, append_audit_in};
-use super::deciding::{Stop, refused};
 use super::export::{ExportFormat, ExportSummary, RELEASE_COLUMNS, Releasable, never_overwrites};
 use super::export_file::TempExport;
 use super::gates::Loaded;
 use super::gates_batch::load_contexts;
 use super::policy::load_policy_in;
+use super::settle::{Stop, refused};
 use super::sql::{RowExt, Sql};
 use super::{StoreError, StoreResult, now_utc};
 use crate::domain::policy::{Policy, ReleaseRow, check_release};

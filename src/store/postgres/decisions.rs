@@ -7,7 +7,8 @@ use super::sql::Server;
 use crate::domain::Decision;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::checks::{check_in, second_verdict_in};
-use crate::store::deciding::{decide_in, settle, undo_in};
+use crate::store::deciding::{decide_in, undo_in};
+use crate::store::settle::settle;
 use crate::store::{DecisionOutcome, StoreError, StoreResult};
 
 impl PgStore {

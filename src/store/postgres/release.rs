@@ -6,9 +6,9 @@ use std::path::Path;
 use super::PgStore;
 use super::sql::Server;
 use crate::domain::roles::Act;
-use crate::store::deciding::settle;
 use crate::store::export_file::publish;
 use crate::store::release::{each_releasable_in, release_in};
+use crate::store::settle::settle;
 use crate::store::{ExportFormat, ExportSummary, Releasable, StoreResult};
 
 use super::audit::refuse;
