@@ -82,7 +82,10 @@ impl PgStore {
     /// is already there. All in one transaction: a failure leaves nothing behind.
     pub fn create_on(mut client: Client, target: &str) -> StoreResult<(PgStore, Created)> {
         let created = match found_version(&mut client, target)? {
-            Some(_) => Created::Existing,
+            Some(version) => {
+                upgrade(&mut client, target, version)?;
+                Created::Existing
+            }
             None => {
                 let mut tx = client.transaction()?;
                 tx.batch_execute(schema::TABLES)
@@ -108,9 +111,17 @@ impl PgStore {
     }
 
     /// Opens the matchgate database on the connected server; refuses one without matchgate's
-    /// schema, or with a newer version, without writing.
+    /// schema, with a newer version, or with an older one (which its owner upgrades with
+    /// `init`: a reviewer's connection has no right to change the schema), without writing.
     pub fn open_on(mut client: Client, target: &str) -> StoreResult<PgStore> {
         match found_version(&mut client, target)? {
+            Some(version) if version < current_version() => Err(StoreError::Server {
+                target: target.to_string(),
+                detail: format!(
+                    "its matchgate schema is version {version}, older than this build's {}: its owner upgrades it with `matchgate init --db URL` (nothing was written)",
+                    current_version()
+                ),
+            }),
             Some(_) => PgStore::ready(client, target),
             None => Err(StoreError::Server {
                 target: target.to_string(),
@@ -192,6 +203,35 @@ fn found_version(client: &mut Client, target: &str) -> StoreResult<Option<i64>> 
         )));
     }
     Ok(Some(version))
+}
+
+/// Brings a server database from `version` to this build's, one step at a time, in one
+/// transaction with its recorded version (a failed step leaves it as it was).
+fn upgrade(client: &mut Client, target: &str, version: i64) -> StoreResult<()> {
+    if version == current_version() {
+        return Ok(());
+    }
+    let mut tx = client.transaction()?;
+    for from in version..current_version() {
+        let step = schema::UPGRADES
+            .iter()
+            .find(|(at, _)| *at == from)
+            .ok_or_else(|| StoreError::Server {
+                target: target.to_string(),
+                detail: format!(
+                    "no upgrade from schema version {from} on a server (the first server schema is {}); nothing was written",
+                    schema::UPGRADES.first().map_or(current_version(), |(at, _)| *at)
+                ),
+            })?;
+        tx.batch_execute(step.1)
+            .map_err(|e| not_created(target, e))?;
+    }
+    tx.execute(
+        "UPDATE matchgate.matchgate_meta SET value = $1 WHERE key = 'schema_version'",
+        &[&current_version().to_string()],
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn not_created(target: &str, e: postgres::Error) -> StoreError {

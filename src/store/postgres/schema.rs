@@ -3,9 +3,14 @@
 //! types (BIGINT ids from identities, DOUBLE PRECISION scores, BYTEA seed). Timestamps stay
 //! RFC 3339 text, as in the file, so both backends compare and export them alike.
 //!
-//! Created whole at the current version (a server database has no older versions to migrate);
-//! `matchgate_meta` records which. Append-only tables refuse UPDATE and DELETE by trigger here
+//! Created whole at the current version; `matchgate_meta` records which, and `init` brings an
+//! older server database forward through `UPGRADES` (opening one is refused until it has). Append-only tables refuse UPDATE and DELETE by trigger here
 //! and, beside that, by privilege (`roles`): no matchgate role is granted either.
+
+/// Each step from a schema version to the next on a server, as (from, SQL). The first server
+/// schema was version 5; version 6 changed only the SQLite file's search index (the server's
+/// full-text index already matched prefixes), so its step has nothing to do on a server.
+pub const UPGRADES: &[(i64, &str)] = &[(5, "SELECT 1")];
 
 /// The PostgreSQL schema (namespace) that holds matchgate's tables.
 pub const NAMESPACE: &str = "matchgate";
