@@ -1,5 +1,6 @@
 //! Hostile data end to end: every value of the fixture set (tests/support/hostile.rs) is
-//! imported or refused with a clear message; what is imported is stored exactly, shown on the
+//! imported or refused with a clear message, into a SQLite file and onto a PostgreSQL server
+//! alike; what is imported is stored exactly, shown on the
 //! review screen escaped and aligned, and none of its control sequences reaches the terminal
 //! (the raw bytes the program writes are captured from its pty with tmux's pipe-pane).
 #![cfg(unix)]
@@ -9,6 +10,7 @@ mod support;
 use std::path::Path;
 
 use support::hostile::{FORBIDDEN_OUTPUT, cases, csv_field, has_c1};
+use support::pg::PgServer;
 use support::{Tmux, db, run, stderr};
 use unicode_width::UnicodeWidthStr;
 
@@ -78,6 +80,56 @@ fn every_hostile_value_is_imported_exactly_or_refused_with_a_clear_message() {
                 "{}: a refused import leaves no database",
                 case.name
             );
+        }
+    }
+}
+
+/// The same cases onto a server, each into a database of its own: the same values stored byte
+/// for byte, the same refusals naming file, line and column, and nothing of a refused file kept.
+#[test]
+fn every_hostile_value_is_imported_exactly_or_refused_on_a_server_too() {
+    let Some(server) = PgServer::start("hostile_on_a_server") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (n, case) in cases().into_iter().enumerate() {
+        let file = dir.path().join(format!("{}.csv", case.name));
+        let mut csv = HEADER.to_vec();
+        csv.extend(row("H01", 0.9, &case.value));
+        std::fs::write(&file, csv).expect("write");
+        let url = server.url("postgres", &server.create_database(&format!("case{n}")));
+        let out = run(&["init", "--db", &url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run(&["import", "--db", &url, s(&file)]);
+        let err = stderr(&out);
+        assert_no_raw(&format!("{}: import's stderr", case.name), &out.stderr);
+        assert_no_raw(&format!("{}: import's stdout", case.name), &out.stdout);
+        let stored = |sql: &str| server.psql(&format!("case{n}"), sql);
+        if out.status.success() {
+            assert!(case.refused_with.is_none(), "{}: accepted", case.name);
+            let hex =
+                stored("SELECT encode(convert_to(surname, 'UTF8'), 'hex') FROM matchgate.requests");
+            let want: String = case.value.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex, want, "{}: stored exactly", case.name);
+        } else {
+            let place = format!("{}.csv:2", case.name);
+            assert!(
+                err.contains(&place),
+                "{}: names file and line: {err}",
+                case.name
+            );
+            assert!(
+                err.contains("req_surname"),
+                "{}: names the column: {err}",
+                case.name
+            );
+            if let Some(words) = case.refused_with {
+                assert!(err.contains(words), "{}: says why: {err}", case.name);
+            }
+            let kept = stored(
+                "SELECT (SELECT count(*) FROM matchgate.requests) + (SELECT count(*) FROM matchgate.batches)",
+            );
+            assert_eq!(kept, "0", "{}: a refused import keeps nothing", case.name);
         }
     }
 }

@@ -266,3 +266,64 @@ fn the_release_preview_of_every_match_is_the_same_on_the_server() {
     // Not a vacuous comparison: matches are refused for several different reasons.
     assert!(rules.len() >= 3, "{rules:?}");
 }
+
+/// A file written before imports refused NUL bytes may hold one, which a server cannot store:
+/// the move stops naming the table, the row and the column, the server keeps none of the rows
+/// (only the empty schema `init` made), and the move succeeds once the value is mended.
+#[test]
+fn a_value_the_server_cannot_store_stops_the_move_by_name() {
+    let Some(server) = PgServer::start("a_value_the_server_cannot_store") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = a_worked_file(dir.path());
+    rusqlite::Connection::open(&file)
+        .and_then(|c| {
+            c.execute(
+                "UPDATE requests SET surname = 'Nul' || char(0) || 'Byte' WHERE id = 3",
+                [],
+            )
+        })
+        .expect("an older file's value");
+    let target = server.url("postgres", &server.create_database("team"));
+    let out = run(&[
+        "migrate",
+        "--from",
+        file.to_str().expect("path"),
+        "--to",
+        &target,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("copying requests, the row whose id is 3, column surname")
+            && said.contains("NUL byte"),
+        "{said}"
+    );
+    assert_eq!(
+        server.psql(
+            "team",
+            "SELECT (SELECT count(*) FROM matchgate.batches) + (SELECT count(*) FROM matchgate.audit)"
+        ),
+        "0",
+        "none of the rows was written"
+    );
+    rusqlite::Connection::open(&file)
+        .and_then(|c| c.execute("UPDATE requests SET surname = 'Byte' WHERE id = 3", []))
+        .expect("mended");
+    let out = run(&[
+        "migrate",
+        "--from",
+        file.to_str().expect("path"),
+        "--to",
+        &target,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        server.psql(
+            "team",
+            "SELECT surname FROM matchgate.requests WHERE id = 3"
+        ),
+        "Byte"
+    );
+}

@@ -79,6 +79,13 @@ impl<'c> RowBuilder<'c> {
                 raw.len()
             )));
         }
+        // No name or address holds one, a PostgreSQL server cannot store one in text, and
+        // both backends must take the same file alike.
+        if raw.contains('\0') {
+            return Err(in_column(
+                "the value holds a NUL byte (U+0000), which no record field may hold".into(),
+            ));
+        }
         let value = raw.trim();
         if value.is_empty() {
             return Ok(());
@@ -265,6 +272,13 @@ mod tests {
         assert!(
             row.set(&column("cand_street"), &"x".repeat(MAX_FIELD_BYTES))
                 .is_ok()
+        );
+        let err = row
+            .set(&column("req_surname"), "Nul\0Byte")
+            .expect_err("a NUL byte");
+        assert_eq!(
+            err.to_string(),
+            "f.csv:17: column \"req_surname\": the value holds a NUL byte (U+0000), which no record field may hold"
         );
     }
 

@@ -57,7 +57,11 @@ pub fn cases() -> Vec<Case> {
             value: b"Bad\xff\xfe\x9bName".to_vec(),
             refused_with: Some("UTF-8"),
         },
-        case("nul", "Nul\0Byte"),
+        Case {
+            name: "nul",
+            value: b"Nul\0Byte".to_vec(),
+            refused_with: Some("NUL byte"),
+        },
         case("del", "Del\x7fete"),
         case("formula-eq", "=HYPERLINK(\"http://evil.example\",\"x\")"),
         case("formula-plus", "+1+cmd|' /C calc'!A0"),

@@ -1,7 +1,7 @@
 //! `matchgate migrate --from FILE --to URL`: a team's SQLite file moved whole onto a server.
-//! Every table streams through COPY in one server transaction (a failure leaves the server as it
-//! was), read from one snapshot of the file; the audit chain is verified on the file before and
-//! on the server after, and must end at the same head.
+//! Every table streams through COPY in one server transaction (a failure leaves none of the rows,
+//! only the empty schema `init` made), read from one snapshot of the file; the audit chain is
+//! verified on the file before and on the server after, and must end at the same head.
 
 use std::io::Write;
 
@@ -201,7 +201,13 @@ fn copy_table(
             if i > 0 {
                 out.write_all(b",").map_err(io)?;
             }
-            write_csv_value(&mut out, row.get_ref(i)?).map_err(io)?;
+            write_csv_value(&mut out, row.get_ref(i)?).map_err(|e| {
+                let key: String = row.get::<_, i64>(0).map_or_else(|_| "?".into(), |id| id.to_string());
+                StoreError::Refused(format!(
+                    "copying {table}, the row whose {} is {key}, column {}: {e}; nothing was written",
+                    columns[0], columns[i]
+                ))
+            })?;
         }
         out.write_all(b"\n").map_err(io)?;
         count += 1;
@@ -221,6 +227,12 @@ fn write_csv_value(out: &mut impl Write, value: ValueRef<'_>) -> std::io::Result
         ValueRef::Text(bytes) => {
             // Never altered on the way: text that is not UTF-8 stops the move.
             let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+            if text.contains('\0') {
+                // Imports refuse these now; a file written before may still hold one.
+                return Err(std::io::Error::other(
+                    "the value holds a NUL byte (U+0000), which a PostgreSQL server cannot store",
+                ));
+            }
             copy_csv::text(out, Some(text))
         }
         ValueRef::Blob(bytes) => copy_csv::bytes(out, bytes),
