@@ -1,7 +1,9 @@
 //! `matchgate import` on a server gives the same database as on a SQLite file: the same two
 //! imports (the second repeating the first's rows and adding more, some to requests the first
 //! created) on both backends, then every request's totals and flags, every candidate and every
-//! match compared; a reviewer role may not import; a bad row leaves nothing behind.
+//! match compared; every sample file of the SQLite import tests, with their options, bad rows
+//! skipped or refused and a decided request reopened, gives the same messages and rows on both;
+//! a reviewer role may not import; a bad row leaves nothing behind.
 
 mod support;
 
@@ -168,4 +170,155 @@ fn a_reviewer_may_not_import_and_a_bad_row_leaves_nothing() {
         server.psql("m", "SELECT count(*) FROM matchgate.batches"),
         "0"
     );
+}
+
+/// What a listing says on the file (empty when it lists nothing).
+fn listed(file: &std::path::Path, sqlite: &str) -> String {
+    db(file)
+        .query_row(&format!("SELECT coalesce(({sqlite}), '')"), [], |r| {
+            r.get(0)
+        })
+        .expect(sqlite)
+}
+
+/// Batches with their metadata, and matches' gold notes: what the sample files set beyond
+/// `LISTINGS`.
+const METADATA: [(&str, &str); 2] = [
+    (
+        "SELECT group_concat(line, '|') FROM (SELECT name || ',' || coalesce(requester, '-') || ','
+                || coalesce(legal_basis, '-') AS line FROM batches ORDER BY name)",
+        "SELECT string_agg(name || ',' || coalesce(requester, '-') || ',' || coalesce(legal_basis, '-'),
+                '|' ORDER BY name) FROM matchgate.batches",
+    ),
+    (
+        "SELECT group_concat(line, '|') FROM (SELECT b.name || ',' || r.source_id || ',' ||
+                c.source_id || ',' || coalesce(m.gold_note, '-') AS line FROM matches m
+           JOIN requests r ON r.id = m.request_id JOIN candidates c ON c.id = m.candidate_id
+           JOIN batches b ON b.id = m.batch_id ORDER BY b.name, r.source_id, c.source_id)",
+        "SELECT string_agg(b.name || ',' || r.source_id || ',' || c.source_id || ',' ||
+                coalesce(m.gold_note, '-'), '|' ORDER BY b.name, r.source_id, c.source_id)
+           FROM matchgate.matches m JOIN matchgate.requests r ON r.id = m.request_id
+           JOIN matchgate.candidates c ON c.id = m.candidate_id
+           JOIN matchgate.batches b ON b.id = m.batch_id",
+    ),
+];
+
+/// Each sample file of the SQLite import tests, with the options they give it, imported onto a
+/// server and into a file: the same exit, the same summary and messages (the database's name
+/// aside), the same rows. Then a file with bad rows, skipped and refused, and a request that
+/// gains a candidate after it was decided (reopened on both).
+#[test]
+fn every_sample_file_imports_onto_a_server_as_into_a_file() {
+    let Some(server) = PgServer::start("every_sample_file_imports") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let sample = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/import")
+            .join(name)
+            .to_str()
+            .expect("path")
+            .to_string()
+    };
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        "request_id,candidate_id,score,req_dob,cand_street,gold\nR1,C1,0.9,1980-01-01,Main St,match\nR2,C2,1.5,,,\nR3,C3,0.3,1999-02-29,,x\nR4,C4,0.4,,,\n",
+    )
+    .expect("write");
+    let mixed = mixed.to_str().expect("path").to_string();
+    let several = std::fs::read_to_string(sample("several.csv")).expect("several");
+    let first = dir.path().join("first.csv");
+    let lines: Vec<&str> = several.lines().collect();
+    std::fs::write(&first, lines[..2].join("\n") + "\n").expect("first");
+    let first = first.to_str().expect("path").to_string();
+    let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+    let decided = "UPDATE requests SET queue_rank = 3";
+    let scenarios: Vec<(&str, Vec<(Vec<String>, Option<&str>)>)> = vec![
+        (
+            "options",
+            vec![(
+                args(&[
+                    &sample("good.csv"),
+                    "--batch",
+                    "winter",
+                    "--requester",
+                    "CLI Req",
+                ]),
+                None,
+            )],
+        ),
+        ("jsonl", vec![(args(&[&sample("good.jsonl")]), None)]),
+        (
+            "mapped",
+            vec![(
+                args(&[&sample("mapped.csv"), "--map", &sample("mapped.toml")]),
+                None,
+            )],
+        ),
+        (
+            "several",
+            vec![
+                (args(&[&sample("several.csv")]), None),
+                (args(&[&sample("good.csv")]), None),
+                (args(&[&sample("several.csv"), "--batch", "extra"]), None),
+            ],
+        ),
+        ("skipped", vec![(args(&[&mixed, "--skip-bad"]), None)]),
+        ("refused", vec![(args(&[&mixed]), None)]),
+        (
+            "reopened",
+            vec![
+                (args(&[&first]), Some(decided)),
+                (args(&[&sample("several.csv")]), None),
+            ],
+        ),
+    ];
+    for (n, (name, imports)) in scenarios.into_iter().enumerate() {
+        let file = dir.path().join(format!("{name}.db"));
+        let file_db = file.to_str().expect("path").to_string();
+        let database = server.create_database(&format!("s{n}"));
+        let url = server.url("postgres", &database);
+        assert!(run(&["init", "--db", &url]).status.success());
+        for (list, then) in imports {
+            let said = |db: &str| {
+                let out = run(&[
+                    &["import", "--db", db][..],
+                    &list.iter().map(String::as_str).collect::<Vec<_>>(),
+                ]
+                .concat());
+                let clean = |text: String| {
+                    text.lines()
+                        .filter(|l| !l.starts_with("created database"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                        .replace(db, "DB")
+                };
+                (out.status.code(), clean(stdout(&out)), clean(stderr(&out)))
+            };
+            let here = said(&file_db);
+            let there = said(&url);
+            assert_eq!(there, here, "{name}: {list:?}");
+            if let Some(sql) = then {
+                rusqlite::Connection::open(&file)
+                    .and_then(|c| c.execute_batch(sql))
+                    .expect("on the file");
+                server.psql(&database, &format!("SET search_path = matchgate; {sql}"));
+            }
+        }
+        if !file.exists() {
+            assert_eq!(name, "refused");
+            assert_eq!(
+                server.psql(&database, "SELECT count(*) FROM matchgate.matches"),
+                "0"
+            );
+            continue;
+        }
+        for (sqlite, postgres) in LISTINGS.iter().chain(METADATA.iter()) {
+            let here = listed(&file, sqlite);
+            assert!(!here.is_empty(), "{name}: {sqlite}");
+            assert_eq!(server.psql(&database, postgres), here, "{name}: {postgres}");
+        }
+    }
 }
