@@ -203,6 +203,9 @@ const METADATA: [(&str, &str); 2] = [
     ),
 ];
 
+/// One import's arguments, and SQL run on both databases after it.
+type Step<'a> = (Vec<String>, Option<&'a str>);
+
 /// Each sample file of the SQLite import tests, with the options they give it, imported onto a
 /// server and into a file: the same exit, the same summary and messages (the database's name
 /// aside), the same rows. Then a file with bad rows, skipped and refused, and a request that
@@ -235,7 +238,7 @@ fn every_sample_file_imports_onto_a_server_as_into_a_file() {
     let first = first.to_str().expect("path").to_string();
     let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<String>>();
     let decided = "UPDATE requests SET queue_rank = 3";
-    let scenarios: Vec<(&str, Vec<(Vec<String>, Option<&str>)>)> = vec![
+    let scenarios: Vec<(&str, Vec<Step>)> = vec![
         (
             "options",
             vec![(
