@@ -15,6 +15,8 @@ pub mod pg;
 pub mod pg_screens;
 #[cfg(unix)]
 pub mod pg_team;
+#[cfg(unix)]
+pub mod queue;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
