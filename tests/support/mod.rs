@@ -17,6 +17,8 @@ pub mod pg_screens;
 pub mod pg_team;
 #[cfg(unix)]
 pub mod queue;
+#[cfg(unix)]
+pub mod supervising;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
