@@ -9,6 +9,17 @@ use matchgate::store::Store;
 use support::pg::PgServer;
 use support::{count, db, run, stderr, stdout};
 
+/// `matchgate migrate --from file --to target`.
+fn migrate(file: &std::path::Path, target: &str) -> std::process::Output {
+    run(&[
+        "migrate",
+        "--from",
+        file.to_str().expect("path"),
+        "--to",
+        target,
+    ])
+}
+
 /// A file with imported matches, decisions of three kinds, a hold, a policy change, a release
 /// and registered people.
 fn a_worked_file(dir: &std::path::Path) -> std::path::PathBuf {
@@ -117,13 +128,7 @@ fn a_file_moves_whole_and_a_used_server_is_refused() {
     let decisions = count(&conn, "SELECT count(*) FROM decisions");
     assert!(decisions >= 20, "{decisions}");
     let target = server.url("postgres", &server.create_database("team"));
-    let out = run(&[
-        "migrate",
-        "--from",
-        file.to_str().expect("path"),
-        "--to",
-        &target,
-    ]);
+    let out = migrate(&file, &target);
     assert!(
         out.status.success(),
         "migrate: {}{}",
@@ -206,13 +211,7 @@ fn a_file_moves_whole_and_a_used_server_is_refused() {
     );
 
     // Into a database that holds something: refused, nothing changed.
-    let out = run(&[
-        "migrate",
-        "--from",
-        file.to_str().expect("path"),
-        "--to",
-        &target,
-    ]);
+    let out = migrate(&file, &target);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
     assert_eq!(
@@ -231,13 +230,7 @@ fn the_release_preview_of_every_match_is_the_same_on_the_server() {
     let dir = tempfile::tempdir().expect("dir");
     let file = a_worked_file(dir.path());
     let target = server.url("postgres", &server.create_database("team"));
-    let out = run(&[
-        "migrate",
-        "--from",
-        file.to_str().expect("path"),
-        "--to",
-        &target,
-    ]);
+    let out = migrate(&file, &target);
     assert!(out.status.success(), "migrate: {}", stderr(&out));
     let here = Store::open(&file).expect("file");
     let client = postgres::Config::new()
@@ -286,13 +279,7 @@ fn a_value_the_server_cannot_store_stops_the_move_by_name() {
         })
         .expect("an older file's value");
     let target = server.url("postgres", &server.create_database("team"));
-    let out = run(&[
-        "migrate",
-        "--from",
-        file.to_str().expect("path"),
-        "--to",
-        &target,
-    ]);
+    let out = migrate(&file, &target);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let said = stderr(&out);
     assert!(
@@ -311,13 +298,7 @@ fn a_value_the_server_cannot_store_stops_the_move_by_name() {
     rusqlite::Connection::open(&file)
         .and_then(|c| c.execute("UPDATE requests SET surname = 'Byte' WHERE id = 3", []))
         .expect("mended");
-    let out = run(&[
-        "migrate",
-        "--from",
-        file.to_str().expect("path"),
-        "--to",
-        &target,
-    ]);
+    let out = migrate(&file, &target);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         server.psql(
