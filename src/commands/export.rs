@@ -108,9 +108,6 @@ pub(super) fn print_summary(summary: &ExportSummary, out: &std::path::Path) {
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(target) = super::server::target(&args.db.db)? {
-        return super::export_server::run(args, &target);
-    }
     if args.dry_run {
         let store = Store::open(&args.db.db)?;
         dry_run(

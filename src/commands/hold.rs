@@ -9,16 +9,16 @@ use crate::domain::roles::Act;
 use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 
-pub fn run(cmd: &HoldCommand) -> anyhow::Result<ExitCode> {
-    let db = match cmd {
+/// The database the command names (a server's is `hold_server`'s to run).
+pub fn db_of(cmd: &HoldCommand) -> &std::path::Path {
+    match cmd {
         HoldCommand::Add(args) => &args.db.db,
         HoldCommand::List(args) => &args.db.db,
         HoldCommand::Lift(args) => &args.db.db,
-    };
-    if let Some(target) = super::server::target(db)? {
-        super::hold_server::run(cmd, &target)?;
-        return Ok(ExitCode::SUCCESS);
     }
+}
+
+pub fn run(cmd: &HoldCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         HoldCommand::Add(args) => {
             let mut store = Store::open(&args.db.db)?;

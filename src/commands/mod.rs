@@ -37,13 +37,26 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Review(args) => review::run(&args),
         Command::Supervise(args) => supervise::run(&args),
         Command::Demo(args) => demo::run(&args),
-        Command::Policy(cmd) => policy::run(&cmd),
-        Command::Hold(cmd) => hold::run(&cmd),
-        Command::Export(args) => export::run(&args),
+        // On a server these run as the connected role (`*_server`); on a file, as named.
+        Command::Policy(cmd) => match server::target(policy::db_of(&cmd))? {
+            Some(target) => policy_server::run(&cmd, &target).map(|()| ExitCode::SUCCESS),
+            None => policy::run(&cmd),
+        },
+        Command::Hold(cmd) => match server::target(hold::db_of(&cmd))? {
+            Some(target) => hold_server::run(&cmd, &target).map(|()| ExitCode::SUCCESS),
+            None => hold::run(&cmd),
+        },
+        Command::Export(args) => match server::target(&args.db.db)? {
+            Some(target) => export_server::run(&args, &target),
+            None => export::run(&args),
+        },
         Command::Audit(cmd) => audit::run(&cmd),
         Command::Recall(args) => recall::run(&args),
         Command::Override(args) => r#override::run(&args),
-        Command::User(cmd) => user::run(&cmd),
+        Command::User(cmd) => match server::target(user::db_of(&cmd))? {
+            Some(target) => user_server::run(&cmd, &target).map(|()| ExitCode::SUCCESS),
+            None => user::run(&cmd),
+        },
         Command::Migrate(args) => migrate::run(&args),
     }
 }

@@ -10,15 +10,15 @@ use crate::domain::text_safety::{escape_for_display, escape_lines_for_display};
 use crate::store::Store;
 use crate::store::permissions::{self, Access};
 
-pub fn run(cmd: &PolicyCommand) -> anyhow::Result<ExitCode> {
-    let db = match cmd {
+/// The database the command names (a server's is `policy_server`'s to run).
+pub fn db_of(cmd: &PolicyCommand) -> &std::path::Path {
+    match cmd {
         PolicyCommand::Show(db) => &db.db,
         PolicyCommand::Set(args) => &args.db.db,
-    };
-    if let Some(target) = super::server::target(db)? {
-        super::policy_server::run(cmd, &target)?;
-        return Ok(ExitCode::SUCCESS);
     }
+}
+
+pub fn run(cmd: &PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PolicyCommand::Show(db) => {
             let store = Store::open(&db.db)?;

@@ -8,17 +8,17 @@ use crate::domain::roles::{Role, User};
 use crate::domain::text_safety::escape_for_display;
 use crate::store::Store;
 
-pub fn run(cmd: &UserCommand) -> anyhow::Result<ExitCode> {
-    let db = match cmd {
+/// The database the command names (a server's is `user_server`'s to run).
+pub fn db_of(cmd: &UserCommand) -> &std::path::Path {
+    match cmd {
         UserCommand::Add(args) => &args.db.db,
         UserCommand::List(args) => &args.db,
         UserCommand::Disable(args) => &args.db.db,
         UserCommand::Role(args) => &args.db.db,
-    };
-    if let Some(target) = super::server::target(db)? {
-        super::user_server::run(cmd, &target)?;
-        return Ok(ExitCode::SUCCESS);
     }
+}
+
+pub fn run(cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::Add(args) if args.print_sql => {
             anyhow::bail!(
