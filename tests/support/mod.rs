@@ -5,6 +5,8 @@
 #[cfg(unix)]
 pub mod backend;
 #[cfg(unix)]
+pub mod cases;
+#[cfg(unix)]
 pub mod faults;
 pub mod hostile;
 #[cfg(unix)]
@@ -15,6 +17,8 @@ pub mod pg;
 pub mod pg_screens;
 #[cfg(unix)]
 pub mod pg_team;
+#[cfg(unix)]
+pub mod release_both;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
