@@ -5,6 +5,8 @@
 #[cfg(unix)]
 pub mod backend;
 #[cfg(unix)]
+pub mod cases;
+#[cfg(unix)]
 pub mod faults;
 pub mod hostile;
 #[cfg(unix)]
@@ -17,6 +19,8 @@ pub mod pg_screens;
 pub mod pg_team;
 #[cfg(unix)]
 pub mod queue;
+#[cfg(unix)]
+pub mod release_both;
 #[cfg(unix)]
 pub mod supervising;
 
