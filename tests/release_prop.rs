@@ -16,8 +16,9 @@ use matchgate::domain::roles::Role;
 use matchgate::domain::{Decision, ReasonCode, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
+use support::backend::Backend;
 use support::backend::{Handle, Kind};
-use support::cases::{CaseDb, Cases};
+use support::cases::Cases;
 
 const CSV: &str = "\
 batch,request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_unit,req_city,req_state,req_zip,req_tin,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_unit,cand_city,cand_state,cand_zip,cand_tin
@@ -63,10 +64,10 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// One case's database, everyone's connection and where exports go.
-struct Case<'a> {
+struct Case {
     /// PEOPLE's connections, in order (closed before their database goes).
     people: Vec<Handle>,
-    team: CaseDb<'a>,
+    team: Backend,
     /// The match id of each of CANDIDATES.
     ids: Vec<i64>,
     out: tempfile::TempDir,
@@ -82,8 +83,8 @@ const ROLES: [(&str, Role); 6] = [
     ("exporter", Role::Supervisor),
 ];
 
-impl Case<'_> {
-    fn new(cases: &Cases) -> Case<'_> {
+impl Case {
+    fn new(cases: &Cases) -> Case {
         let team = cases.case();
         let found = team.rows(
             "SELECT c.source_id, m.id FROM matches m JOIN candidates c ON c.id = m.candidate_id",
@@ -125,7 +126,7 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn read(team: &CaseDb) -> Snapshot {
+    fn read(team: &Backend) -> Snapshot {
         Snapshot {
             matches: team.rows("SELECT id, request_id, score, status FROM matches"),
             approvals: team.rows(

@@ -8,7 +8,9 @@
 //! On a server each person logs in as their own role with their own password, as a team does;
 //! on a file the name is the one given.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use matchgate::domain::claim::Claimant;
 use matchgate::domain::roles::Role;
@@ -33,7 +35,14 @@ pub enum Kind {
 pub struct Backend {
     pub kind: Kind,
     dir: tempfile::TempDir,
-    server: Option<PgServer>,
+    /// The server, shared by a template and its copies (see `copy`).
+    server: Option<Arc<PgServer>>,
+    /// The database on the server.
+    database: String,
+    /// A copy goes with its test (a template or a team's own database with its server).
+    copy: bool,
+    /// The owner's connection, opened on first use and kept (property tests ask often).
+    owner: RefCell<Option<postgres::Client>>,
 }
 
 /// Writes each named test body (`fn name(kind: Kind)`) as a module of two tests, one per backend.
@@ -61,18 +70,41 @@ impl Backend {
     pub fn new(kind: Kind, test: &str, csv: &str, people: &[(&str, Role)]) -> Option<Backend> {
         let server = match kind {
             Kind::Sqlite => None,
-            Kind::Postgres => Some(PgServer::start(test)?),
+            Kind::Postgres => Some(Arc::new(PgServer::start(test)?)),
         };
+        Some(Backend::on(kind, server, "team", csv, people))
+    }
+
+    /// The same, as database `database` of a server started already (a template for copies).
+    pub fn on_server(
+        server: Arc<PgServer>,
+        database: &str,
+        csv: &str,
+        people: &[(&str, Role)],
+    ) -> Backend {
+        Backend::on(Kind::Postgres, Some(server), database, csv, people)
+    }
+
+    fn on(
+        kind: Kind,
+        server: Option<Arc<PgServer>>,
+        database: &str,
+        csv: &str,
+        people: &[(&str, Role)],
+    ) -> Backend {
         let backend = Backend {
             kind,
             dir: tempfile::tempdir().expect("tempdir"),
             server,
+            database: database.to_string(),
+            copy: false,
+            owner: RefCell::new(None),
         };
         let file = backend.dir.path().join("matches.csv");
         std::fs::write(&file, csv).expect("write csv");
         let db = backend.db();
         if let Some(server) = &backend.server {
-            server.create_database("team");
+            server.create_database(database);
             backend.cli(&["init", "--db", &db]);
         }
         backend.cli(&["import", "--db", &db, file.to_str().expect("path")]);
@@ -81,7 +113,30 @@ impl Backend {
             backend.add_people(&[(ADMIN, Role::Admin)]);
         }
         backend.add_people(people);
-        Some(backend)
+        backend
+    }
+
+    /// A copy of this server database, named `name`, for one test case (`CREATE DATABASE …
+    /// TEMPLATE`: a file-level copy, made in a moment); dropped with the copy.
+    pub fn copy(&self, name: &str) -> Backend {
+        let server = self
+            .server
+            .clone()
+            .expect("copies are of a server's database");
+        // No connection may be open on a template while it is copied.
+        self.owner.borrow_mut().take();
+        server.psql(
+            "postgres",
+            &format!("CREATE DATABASE {name} TEMPLATE {}", self.database),
+        );
+        Backend {
+            kind: Kind::Postgres,
+            dir: tempfile::tempdir().expect("tempdir"),
+            server: Some(server),
+            database: name.to_string(),
+            copy: true,
+            owner: RefCell::new(None),
+        }
     }
 
     /// A generated file of `rows` rows (`matchgate generate`), as CSV text.
@@ -98,8 +153,13 @@ impl Backend {
 
     /// What `--db` names: the file, or the server's database as its owner.
     pub fn db(&self) -> String {
+        self.db_as("postgres")
+    }
+
+    /// What `--db` names for `who`: the file, or the server's database logged in as `who`.
+    pub fn db_as(&self, who: &str) -> String {
         match &self.server {
-            Some(server) => server.url("postgres", "team"),
+            Some(server) => server.url(who, &self.database),
             None => self.file().to_str().expect("path").to_string(),
         }
     }
@@ -149,7 +209,7 @@ impl Backend {
     pub fn cli_as(&self, who: &str, args: &[&str]) -> String {
         match &self.server {
             None => self.cli(&[args, &["--db", &self.db(), "--by", who]].concat()),
-            Some(server) => self.cli(&[args, &["--db", &server.url(who, "team")]].concat()),
+            Some(_) => self.cli(&[args, &["--db", &self.db_as(who)]].concat()),
         }
     }
 
@@ -167,8 +227,8 @@ impl Backend {
     pub fn connect(&self, who: &str) -> Handle {
         match &self.server {
             None => Box::new(Store::open(&self.file()).expect("open")),
-            Some(server) => {
-                let target = PgTarget::parse(&server.url(who, "team")).expect("url");
+            Some(_) => {
+                let target = PgTarget::parse(&self.db_as(who)).expect("url");
                 Box::new(PgStore::open(&target).expect("open as a person"))
             }
         }
@@ -188,8 +248,7 @@ impl Backend {
                     .expect("rows")
             }
             Some(_) => {
-                let mut owner = self.owner();
-                let rows = owner.simple_query(sql).expect("query");
+                let rows = self.owner(|owner| owner.simple_query(sql)).expect("query");
                 rows.into_iter()
                     .filter_map(|m| match m {
                         postgres::SimpleQueryMessage::Row(row) => Some(
@@ -215,7 +274,9 @@ impl Backend {
             None => rusqlite::Connection::open(self.file())
                 .and_then(|c| c.execute_batch(sql))
                 .expect("execute"),
-            Some(_) => self.owner().batch_execute(sql).expect("execute"),
+            Some(_) => self
+                .owner(|owner| owner.batch_execute(sql))
+                .expect("execute"),
         }
     }
 
@@ -225,23 +286,31 @@ impl Backend {
             None => rusqlite::Connection::open(self.file())
                 .and_then(|c| c.execute_batch(sql))
                 .map_err(|e| e.to_string()),
-            Some(_) => self.owner().batch_execute(sql).map_err(|e| {
+            Some(_) => self.owner(|owner| owner.batch_execute(sql)).map_err(|e| {
                 e.as_db_error()
                     .map_or_else(|| e.to_string(), |db| db.message().to_string())
             }),
         }
     }
 
-    fn owner(&self) -> postgres::Client {
+    /// Runs `work` on the owner's connection (over the private socket), opened once.
+    fn owner<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, postgres::Error> {
         let server = self.server.as_ref().expect("a server");
-        postgres::Config::new()
-            .host_path(server.dir())
-            .port(server.port())
-            .user("postgres")
-            .dbname("team")
-            .options("-c search_path=matchgate")
-            .connect(postgres::NoTls)
-            .expect("owner connects")
+        let mut owner = self.owner.borrow_mut();
+        if owner.is_none() {
+            let client = postgres::Config::new()
+                .host_path(server.dir())
+                .port(server.port())
+                .user("postgres")
+                .dbname(&self.database)
+                .options("-c search_path=matchgate")
+                .connect(postgres::NoTls)?;
+            *owner = Some(client);
+        }
+        work(owner.as_mut().expect("just opened"))
     }
 }
 
@@ -253,5 +322,18 @@ fn text(value: rusqlite::types::Value) -> String {
         Value::Real(r) => r.to_string(),
         Value::Text(t) => t,
         Value::Blob(b) => format!("{b:?}"),
+    }
+}
+
+impl Drop for Backend {
+    /// A copy goes with its case (its people's connections too); never a panic while dropping.
+    fn drop(&mut self) {
+        self.owner.get_mut().take();
+        if let (true, Some(server)) = (self.copy, &self.server) {
+            server.try_psql(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database),
+            );
+        }
     }
 }

@@ -163,18 +163,26 @@ impl PgServer {
     /// Runs SQL as the superuser (over the private socket) on `db`; returns psql's unaligned
     /// output. Panics with psql's message on an error.
     pub fn psql(&self, db: &str, sql: &str) -> String {
-        let out = Command::new(self.bindir.join("psql"))
-            .args(["-h", self.dir.path().to_str().expect("path")])
-            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db])
-            .args(["-v", "ON_ERROR_STOP=1", "-X", "-At", "-c", sql])
-            .output()
-            .expect("run psql");
+        let out = self.run_psql(db, sql).expect("run psql");
         assert!(
             out.status.success(),
             "psql failed on {sql}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+    }
+
+    /// The same, for cleaning up: false (never a panic) when it failed.
+    pub fn try_psql(&self, db: &str, sql: &str) -> bool {
+        self.run_psql(db, sql).is_ok_and(|out| out.status.success())
+    }
+
+    fn run_psql(&self, db: &str, sql: &str) -> std::io::Result<std::process::Output> {
+        Command::new(self.bindir.join("psql"))
+            .args(["-h", self.dir.path().to_str().expect("path")])
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db])
+            .args(["-v", "ON_ERROR_STOP=1", "-X", "-At", "-c", sql])
+            .output()
     }
 
     /// A new empty database; returns its name.

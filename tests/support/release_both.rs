@@ -108,17 +108,9 @@ impl Release {
         self.out.path().join(name)
     }
 
-    /// What `--db` names for `who`: the file, or the server's database logged in as `who`.
+    /// What `--db` names for `who` (see `Backend::db_as`).
     pub fn db_as(&self, who: &str) -> String {
-        let owner = self.team.db();
-        match self.team.kind {
-            Kind::Sqlite => owner,
-            Kind::Postgres => {
-                let prefix = "postgres://postgres@";
-                assert!(owner.starts_with(prefix), "the owner's URL: {owner}");
-                owner.replacen(prefix, &format!("postgres://{who}@"), 1)
-            }
-        }
+        self.team.db_as(who)
     }
 
     /// The real binary run by `who` (`--by who` on a file), in the output directory; its output
