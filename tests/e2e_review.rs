@@ -1,9 +1,28 @@
-//! End to end: the real binary in a real terminal (tmux). A reviewer approves, rejects with a
-//! reason, defers, undoes and quits; then the database must hold exactly those decisions.
+//! End to end: the real binary in a real terminal (tmux), on a SQLite file and on a PostgreSQL
+//! server alike (logged in as herself there). A reviewer approves, rejects with a reason, defers,
+//! undoes and quits; then the database must hold exactly those decisions. Hostile bytes in a
+//! record never reach the terminal raw, on either.
 
 mod support;
 
-use support::{count, db, imported, review};
+use matchgate::domain::roles::Role;
+use support::backend::{Backend, Kind};
+use support::{Tmux, count, db, imported, review};
+
+/// The reviewer at the keys (on a server, the role she logs in as).
+const WHO: &str = "alice";
+
+/// `matchgate review` as `WHO` on the backend, in a real terminal.
+fn review_on(backend: &Backend, home: &std::path::Path) -> Tmux {
+    let home = home.to_str().expect("utf-8");
+    let db = backend.db_as(WHO);
+    Tmux::start(
+        &["review", "--db", &db, "--reviewer", WHO],
+        100,
+        32,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    )
+}
 
 const FIXTURE: &str = "\
 batch,requester,legal_basis,request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip,cand_tin
@@ -13,20 +32,30 @@ b1,Agency A,Statute 1,R3,C3,0.90,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,627
 b1,Agency A,Statute 1,R4,C4,0.85,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,Di,Dunn,1973-04-04,4,Elm St,Springfield,IL,62704,900-44-4444
 ";
 
-fn status_of(conn: &rusqlite::Connection, request: &str) -> String {
-    conn.query_row(
-        "SELECT m.status FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.source_id = ?",
-        [request],
-        |r| r.get(0),
-    )
-    .expect("status")
+fn status_of(backend: &Backend, request: &str) -> String {
+    backend.rows(&format!(
+        "SELECT m.status FROM matches m JOIN requests r ON r.id = m.request_id
+          WHERE r.source_id = '{request}'"
+    ))[0][0]
+        .clone()
 }
 
-#[test]
-fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
+on_both!(
+    a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions,
+    hostile_bytes_in_a_record_never_reach_the_terminal_raw,
+);
+
+fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions(kind: Kind) {
+    let Some(backend) = Backend::new(
+        kind,
+        "a_reviewer_session",
+        FIXTURE,
+        &[(WHO, Role::Reviewer)],
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
-    let db_path = imported(dir.path(), FIXTURE);
-    let tmux = review(dir.path(), &db_path, &["--reviewer", "e2e-alice"], &[]);
+    let tmux = review_on(&backend, dir.path());
     tmux.wait_for("request R1");
     tmux.keys(&["a"]);
     tmux.wait_for("approved request R1 (saved)");
@@ -56,50 +85,57 @@ fn a_reviewer_session_in_a_real_terminal_writes_exactly_its_decisions() {
         "the terminal is restored on quit"
     );
 
-    let conn = db(&db_path);
-    assert_eq!(status_of(&conn, "R1"), "approved");
-    assert_eq!(status_of(&conn, "R2"), "rejected");
-    assert_eq!(status_of(&conn, "R3"), "pending", "the deferral was undone");
-    assert_eq!(status_of(&conn, "R4"), "pending");
+    assert_eq!(status_of(&backend, "R1"), "approved");
+    assert_eq!(status_of(&backend, "R2"), "rejected");
     assert_eq!(
-        count(
-            &conn,
-            "SELECT count(*) FROM decisions WHERE reviewer = 'e2e-alice'"
-        ),
+        status_of(&backend, "R3"),
+        "pending",
+        "the deferral was undone"
+    );
+    assert_eq!(status_of(&backend, "R4"), "pending");
+    assert_eq!(
+        backend.int(&format!(
+            "SELECT count(*) FROM decisions WHERE reviewer = '{WHO}'"
+        )),
         4,
         "approve, reject, defer and its undo"
     );
+    assert_eq!(backend.int("SELECT count(*) FROM decisions"), 4);
     assert_eq!(
-        count(
-            &conn,
+        backend.int(
             "SELECT count(*) FROM decisions WHERE action = 'reject' AND reason_code = 'different_person'"
         ),
         1
     );
     assert_eq!(
-        count(
-            &conn,
+        backend.int(
             "SELECT count(*) FROM decisions u JOIN decisions d ON u.undoes = d.id WHERE u.action = 'undo' AND d.action = 'defer'"
         ),
         1
     );
     assert_eq!(
-        count(
-            &conn,
-            "SELECT count(*) FROM decisions WHERE viewed_ms IS NULL OR viewed_ms < 0"
-        ),
+        backend.int("SELECT count(*) FROM decisions WHERE viewed_ms IS NULL OR viewed_ms < 0"),
+        0
+    );
+    // Quitting gave the claim back.
+    assert_eq!(
+        backend.int(&format!(
+            "SELECT count(*) FROM claims WHERE holder = '{WHO}'"
+        )),
         0
     );
 }
 
-#[test]
-fn hostile_bytes_in_a_record_never_reach_the_terminal_raw() {
-    let dir = tempfile::tempdir().expect("tempdir");
+fn hostile_bytes_in_a_record_never_reach_the_terminal_raw(kind: Kind) {
     // An OSC sequence that would retitle the terminal, a screen clear, a bell and a bidi override.
     let hostile = "request_id,candidate_id,score,req_given_name,req_surname,req_city,cand_given_name,cand_surname\n\
 R9,C9,0.97,\"Eve\u{1b}]0;pwned\u{7}\",\"Evil\u{1b}[2J\",\"Spring\u{202e}dleif\",Eve,Evil\n";
-    let db_path = imported(dir.path(), hostile);
-    let tmux = review(dir.path(), &db_path, &[], &[]);
+    let Some(backend) = Backend::new(kind, "hostile_bytes", hostile, &[(WHO, Role::Reviewer)])
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = review_on(&backend, dir.path());
     // The OSC and the bidi override are shown as visible escapes, and the item is flagged.
     tmux.wait_for_all(&[
         "request R9",
