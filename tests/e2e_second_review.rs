@@ -2,11 +2,26 @@
 //! ann approves in her terminal (and is never offered her own decision back); bob's screen then
 //! serves it first, blind (no score, no status, no first verdict), and he rejects it. The
 //! database then holds bob's `second_reject` of ann's decision, the match is still approved, and
-//! the supervisors' queue lists the disagreement.
+//! the supervisors' queue lists the disagreement. On a SQLite file and on a PostgreSQL server
+//! alike (each person logged in as themselves there).
 
 mod support;
 
-use support::{db, imported, review, run, stderr};
+use matchgate::domain::roles::Role;
+use support::Tmux;
+use support::backend::{Backend, Kind};
+
+/// `matchgate review` as `who` on the backend, in a real terminal.
+fn review_as(backend: &Backend, home: &std::path::Path, who: &str) -> Tmux {
+    let home = home.to_str().expect("utf-8");
+    let db = backend.db_as(who);
+    Tmux::start(
+        &["review", "--db", &db, "--reviewer", who],
+        100,
+        32,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    )
+}
 
 /// Two complete, agreeing requests in batch `team`.
 const FIXTURE: &str = "\
@@ -15,24 +30,21 @@ team,T000,C000,0.99,Ann,Archer,1970-01-01,10,Main St,Springfield,IL,62701,Ann,Ar
 team,T001,C001,0.87,Bea,Brown,1971-02-02,11,Oak Ave,Springfield,IL,62702,Bea,Brown,1971-02-02,11,Oak Ave,Springfield,IL,62702
 ";
 
-#[test]
-fn a_second_reviewer_gets_anns_approval_blind_and_the_disagreement_reaches_supervisors() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db_path = imported(dir.path(), FIXTURE);
-    let db_arg = db_path.to_str().expect("utf-8");
-    let out = run(&[
-        "policy",
-        "set",
-        "--db",
-        db_arg,
-        "double_review_rate",
-        "1",
-        "--by",
-        "admin",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+on_both!(a_second_reviewer_gets_anns_approval_blind_and_the_disagreement_reaches_supervisors);
 
-    let ann = review(dir.path(), &db_path, &["--reviewer", "ann"], &[]);
+fn a_second_reviewer_gets_anns_approval_blind_and_the_disagreement_reaches_supervisors(kind: Kind) {
+    let people = [
+        ("ann", Role::Reviewer),
+        ("bob", Role::Reviewer),
+        ("sue", Role::Supervisor),
+    ];
+    let Some(backend) = Backend::new(kind, "a_second_reviewer", FIXTURE, &people) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    backend.set_policy("double_review_rate", "1");
+
+    let ann = review_as(&backend, dir.path(), "ann");
     let screen = ann.wait_for("why flagged");
     assert!(screen.contains("request T000"), "{screen}");
     ann.keys(&["a"]);
@@ -42,16 +54,10 @@ fn a_second_reviewer_gets_anns_approval_blind_and_the_disagreement_reaches_super
     assert!(!screen.contains("second review"), "{screen}");
     ann.keys(&["q"]);
     ann.wait_exit();
-    let conn = db(&db_path);
-    let first: i64 = conn
-        .query_row(
-            "SELECT id FROM decisions WHERE reviewer = 'ann' AND action = 'approve'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("ann's approval");
+    let first =
+        backend.int("SELECT id FROM decisions WHERE reviewer = 'ann' AND action = 'approve'");
 
-    let bob = review(dir.path(), &db_path, &["--reviewer", "bob"], &[]);
+    let bob = review_as(&backend, dir.path(), "bob");
     let screen = bob.wait_for_all(&["second review (blind)", "why flagged"]);
     assert!(screen.contains("request T000"), "{screen}");
     assert!(screen.contains("score hidden"), "{screen}");
@@ -74,30 +80,26 @@ fn a_second_reviewer_gets_anns_approval_blind_and_the_disagreement_reaches_super
     bob.keys(&["q"]);
     bob.wait_exit();
 
-    let (who, action, checks, status_before, status_after): (String, String, i64, String, String) =
-        conn.query_row(
-            "SELECT reviewer, action, checks, status_before, status_after FROM decisions
-              WHERE action LIKE 'second_%'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .expect("one second verdict");
+    let second = backend.rows(
+        "SELECT reviewer, action, checks, status_before, status_after FROM decisions
+          WHERE action LIKE 'second_%'",
+    );
+    let first_id = first.to_string();
     assert_eq!(
-        (who.as_str(), action.as_str(), checks),
-        ("bob", "second_reject", first)
+        second,
+        [[
+            "bob",
+            "second_reject",
+            first_id.as_str(),
+            "approved",
+            "approved"
+        ]],
+        "one second verdict"
     );
     assert_eq!(
-        (status_before.as_str(), status_after.as_str()),
-        ("approved", "approved")
+        backend.int("SELECT count(*) FROM second_reviews WHERE done_by IS NULL"),
+        0
     );
-    let open: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM second_reviews WHERE done_by IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(open, 0);
-    let store = matchgate::store::Store::open(&db_path).expect("open");
-    assert_eq!(store.disagreements(10).expect("disagreements"), vec![first]);
+    let mut sue = backend.connect("sue");
+    assert_eq!(sue.disagreements(10).expect("disagreements"), vec![first]);
 }
