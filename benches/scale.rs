@@ -24,6 +24,8 @@ mod import_waits;
 mod screen;
 #[path = "scale/screen_memory.rs"]
 mod screen_memory;
+#[path = "scale/session.rs"]
+mod session;
 #[path = "scale/table.rs"]
 mod table;
 
