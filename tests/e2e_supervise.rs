@@ -2,11 +2,14 @@
 //! exported at once), then a supervisor in `matchgate supervise` overturns the released approval
 //! and agrees with the other. Afterwards the database holds both checks, `export` releases only
 //! the approval the supervisor agreed with, and `recall --overturned` lists the released one for
-//! a disposal request, with who released it and who overturned it.
+//! a disposal request, with who released it and who overturned it. On a SQLite file and on a
+//! PostgreSQL server alike (each person logged in as themselves there).
 
 mod support;
 
-use support::{Tmux, count, db, imported, review, run, stderr, stdout};
+use matchgate::domain::roles::Role;
+use support::Tmux;
+use support::backend::{Backend, Kind};
 
 const FIXTURE: &str = "\
 request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip
@@ -15,15 +18,26 @@ R2,C2,0.97,Bob,Baker,1971-02-02,2,Oak Ave,Springfield,IL,62702,Bob,Baker,1971-02
 R3,C3,0.95,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703,Cy,Cole,1972-03-03,3,Pine Rd,Springfield,IL,62703
 ";
 
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(out.status.success(), "{args:?} failed: {}", stderr(&out));
-    stdout(&out)
+/// `matchgate review` or `supervise` as `who` on the backend, in a real terminal.
+fn screen_as(backend: &Backend, home: &std::path::Path, who: &str, screen: &str) -> Tmux {
+    let home = home.to_str().expect("utf-8");
+    let db = backend.db_as(who);
+    let name = if screen == "review" {
+        "--reviewer"
+    } else {
+        "--supervisor"
+    };
+    Tmux::start(
+        &[screen, "--db", &db, name, who],
+        140,
+        40,
+        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
+    )
 }
 
 /// One reviewer approves the first item of their queue and quits.
-fn approve_first(dir: &std::path::Path, db_path: &std::path::Path, who: &str, request: &str) {
-    let tmux = review(dir, db_path, &["--reviewer", who], &[]);
+fn approve_first(backend: &Backend, home: &std::path::Path, who: &str, request: &str) {
+    let tmux = screen_as(backend, home, who, "review");
     tmux.wait_for(&format!("request {request} "));
     tmux.keys(&["a"]);
     tmux.wait_for(&format!("request {request} (saved)"));
@@ -31,46 +45,32 @@ fn approve_first(dir: &std::path::Path, db_path: &std::path::Path, who: &str, re
     tmux.wait_exit();
 }
 
-#[test]
-fn a_supervisor_overturns_a_released_approval_and_agrees_with_another() {
+on_both!(a_supervisor_overturns_a_released_approval_and_agrees_with_another);
+
+fn a_supervisor_overturns_a_released_approval_and_agrees_with_another(kind: Kind) {
+    let people = [
+        ("ann", Role::Reviewer),
+        ("bob", Role::Reviewer),
+        ("sam", Role::Supervisor),
+    ];
+    let Some(backend) = Backend::new(kind, "a_supervisors_day", FIXTURE, &people) else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
-    let db_path = imported(dir.path(), FIXTURE);
-    let dbs = db_path.to_str().expect("utf-8");
-    for (name, role) in [
-        ("root", "admin"),
-        ("ann", "reviewer"),
-        ("bob", "reviewer"),
-        ("sam", "supervisor"),
-    ] {
-        ok(&[
-            "user", "add", "--db", dbs, name, "--role", role, "--by", "root",
-        ]);
-    }
-    approve_first(dir.path(), &db_path, "ann", "R1");
+    approve_first(&backend, dir.path(), "ann", "R1");
     let first = dir.path().join("first.csv");
-    ok(&[
-        "export",
-        "--db",
-        dbs,
-        "--out",
-        first.to_str().expect("test setup"),
-        "--by",
+    backend.cli_as(
         "sam",
-    ]);
+        &["export", "--out", first.to_str().expect("test setup")],
+    );
     assert!(
         std::fs::read_to_string(&first)
             .expect("test setup")
             .contains("R1")
     );
-    approve_first(dir.path(), &db_path, "bob", "R2");
+    approve_first(&backend, dir.path(), "bob", "R2");
 
-    let home = dir.path().to_str().expect("test setup");
-    let sam = Tmux::start(
-        &["supervise", "--db", dbs, "--supervisor", "sam"],
-        140,
-        40,
-        &[("HOME", home), ("XDG_CONFIG_HOME", home)],
-    );
+    let sam = screen_as(&backend, dir.path(), "sam", "supervise");
     // Each reviewer made fewer decisions than the daily minimum: both are in the sample,
     // ann's lot first.
     sam.wait_for_all(&["2 spot checks", "approve by ann", "request R1"]);
@@ -90,10 +90,8 @@ fn a_supervisor_overturns_a_released_approval_and_agrees_with_another() {
     sam.keys(&["q"]);
     sam.wait_exit();
 
-    let conn = db(&db_path);
     assert_eq!(
-        count(
-            &conn,
+        backend.int(
             "SELECT count(*) FROM decisions c JOIN decisions d ON d.id = c.checks
               WHERE c.action = 'overturn' AND c.reviewer = 'sam' AND d.reviewer = 'ann'
                 AND c.reason_code = 'different_person' AND c.note = 'the DOB is the father''s'"
@@ -101,37 +99,30 @@ fn a_supervisor_overturns_a_released_approval_and_agrees_with_another() {
         1
     );
     assert_eq!(
-        count(
-            &conn,
+        backend.int(
             "SELECT count(*) FROM decisions c JOIN decisions d ON d.id = c.checks
               WHERE c.action = 'agree' AND c.reviewer = 'sam' AND d.reviewer = 'bob'"
         ),
         1
     );
     assert_eq!(
-        count(
-            &conn,
+        backend.int(
             "SELECT count(*) FROM audit WHERE action IN ('agree', 'overturn') AND outcome = 'done'"
         ),
         2
     );
     // A release cannot be unsent: R1 stays released, flagged for recall.
     let second = dir.path().join("second.csv");
-    ok(&[
-        "export",
-        "--db",
-        dbs,
-        "--out",
-        second.to_str().expect("test setup"),
-        "--by",
+    backend.cli_as(
         "sam",
-    ]);
+        &["export", "--out", second.to_str().expect("test setup")],
+    );
     let released = std::fs::read_to_string(&second).expect("test setup");
     assert!(
         released.contains("R2") && !released.contains("R1"),
         "{released}"
     );
-    let recall = ok(&["recall", "--db", dbs, "--overturned", "--format", "csv"]);
+    let recall = backend.cli_as("sam", &["recall", "--overturned", "--format", "csv"]);
     let lines: Vec<&str> = recall.lines().collect();
     assert_eq!(lines.len(), 2, "a header and R1 only:\n{recall}");
     assert!(
@@ -142,7 +133,7 @@ fn a_supervisor_overturns_a_released_approval_and_agrees_with_another() {
         lines[1].contains(",R1,") && lines[1].contains(",sam,"),
         "{recall}"
     );
-    let table = ok(&["recall", "--db", dbs, "--overturned"]);
+    let table = backend.cli_as("sam", &["recall", "--overturned"]);
     assert!(
         table.contains("released by sam at") && table.contains("approval overturned by sam"),
         "{table}"
