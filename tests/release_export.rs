@@ -4,8 +4,9 @@
 
 mod support;
 
+use matchgate::domain::roles::Role;
 use matchgate::domain::{Decision, ReasonCode, Verdict};
-use support::backend::Kind;
+use support::backend::{Backend, Kind};
 use support::release_both::{Release, decide};
 use support::stderr;
 
@@ -13,6 +14,7 @@ on_both!(
     export_writes_only_address_fields_never_tins_and_releases_once,
     decisions_export_has_every_event,
     recall_lists_releases_and_marks_them,
+    a_release_larger_than_a_chunk_records_every_match_once,
 );
 
 fn s(p: &std::path::Path) -> &str {
@@ -215,4 +217,56 @@ fn recall_lists_releases_and_marks_them(kind: Kind) {
         2
     );
     f.verify_intact();
+}
+
+/// More approvals than the release writes per statement (250): every one lands in the file, in
+/// `release_items` and as released, once, and the audit entry counts them all.
+fn a_release_larger_than_a_chunk_records_every_match_once(kind: Kind) {
+    const N: usize = 263;
+    let mut csv = String::from(
+        "request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip\n",
+    );
+    for i in 1..=N {
+        csv.push_str(&format!(
+            "R{i},C{i},0.9,Ann,Archer{i},1970-01-01,{i},Main St,Springfield,IL,62701,Ann,Archer{i},1970-01-01,{i},Main St,Springfield,IL,62701\n"
+        ));
+    }
+    let people = [("alice", Role::Reviewer), ("sue", Role::Supervisor)];
+    let Some(team) = Backend::new(kind, "a_release_larger_than_a_chunk", &csv, &people) else {
+        return;
+    };
+    let mut alice = team.screen("alice", "alice");
+    let ids: Vec<i64> = team
+        .rows("SELECT id FROM matches ORDER BY id")
+        .iter()
+        .map(|r| r[0].parse().expect("id"))
+        .collect();
+    for id in &ids {
+        decide(&mut alice, *id, "alice", Verdict::Approve).expect("approve");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("all.csv");
+    let said = team.cli_as("sue", &["export", "--out", s(&out)]);
+    assert!(said.contains(&format!("{N} match(es) released")), "{said}");
+    let file = std::fs::read_to_string(&out).expect("released file");
+    assert_eq!(file.lines().count(), N + 1, "a header and every match");
+    assert_eq!(team.int("SELECT count(*) FROM release_items"), N as i64);
+    assert_eq!(
+        team.int("SELECT count(DISTINCT match_id) FROM release_items"),
+        N as i64
+    );
+    assert_eq!(
+        team.int("SELECT count(*) FROM matches WHERE status = 'released'"),
+        N as i64
+    );
+    assert_eq!(
+        team.int("SELECT item_count FROM releases"),
+        N as i64,
+        "the release counts them all"
+    );
+    let detail = team.rows("SELECT detail FROM audit WHERE action = 'export'");
+    assert!(
+        detail[0][0].contains(&format!("\"count\":{N}")),
+        "{detail:?}"
+    );
 }

@@ -15,7 +15,7 @@ use super::gates::Loaded;
 use super::gates_batch::load_contexts;
 use super::policy::load_policy_in;
 use super::settle::{Stop, refused};
-use super::sql::{RowExt, Sql};
+use super::sql::{Param, RowExt, Sql};
 use super::{StoreError, StoreResult, now_utc};
 use crate::domain::policy::{Policy, ReleaseRow, check_release};
 
@@ -106,6 +106,47 @@ pub(crate) fn release_values(
     v
 }
 
+/// Release items written per pair of statements: on a server each statement is a round trip, so
+/// two a chunk instead of two a match (the placeholders are built, never the values).
+const CHUNK: usize = 250;
+
+/// A released match's item: its id, its approvers (JSON) and its flags.
+type Item = (i64, String, u32);
+
+/// Writes the chunk's release items and marks its matches released; empties it.
+fn record_items(
+    sql: &mut dyn Sql,
+    release_id: i64,
+    now: &str,
+    items: &mut Vec<Item>,
+) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows = vec!["(?, ?, ?, ?)"; items.len()].join(", ");
+    let mut params: Vec<&dyn Param> = Vec::with_capacity(items.len() * 4);
+    for (match_id, approvers, flags) in items.iter() {
+        params.extend([&release_id as &dyn Param, match_id, approvers, flags]);
+    }
+    sql.run(
+        &format!(
+            "INSERT INTO release_items (release_id, match_id, approvers, flags) VALUES {rows}"
+        ),
+        &params,
+    )?;
+    let ids = vec!["?"; items.len()].join(", ");
+    let mut params: Vec<&dyn Param> = vec![&now];
+    params.extend(items.iter().map(|(match_id, _, _)| match_id as &dyn Param));
+    sql.run(
+        &format!(
+            "UPDATE matches SET status = 'released', updated_at = ? WHERE status = 'approved' AND id IN ({ids})"
+        ),
+        &params,
+    )?;
+    items.clear();
+    Ok(())
+}
+
 /// Releases every releasable match into a synced temporary file for `out` and records it; the
 /// caller commits, then publishes the file.
 pub(crate) fn release_in(
@@ -137,22 +178,20 @@ pub(crate) fn release_in(
     // The audit entry names the release and a digest of its match ids (in id order), so a
     // changed `release_items` list shows without the entry holding a million ids.
     let mut digest = Sha256::new();
+    let mut pending: Vec<Item> = Vec::with_capacity(CHUNK);
     each_releasable_in(sql, &mut |sql, item| {
         file.row(&release_values(Some(release_id), &now, &item.row))?;
         let approvers = serde_json::to_string(&item.approvers)
             .map_err(|e| StoreError::Refused(e.to_string()))?;
-        sql.run(
-            "INSERT INTO release_items (release_id, match_id, approvers, flags) VALUES (?, ?, ?, ?)",
-            &[&release_id, &item.match_id, &approvers, &item.flags],
-        )?;
-        sql.run(
-            "UPDATE matches SET status = 'released', updated_at = ? WHERE id = ? AND status = 'approved'",
-            &[&now, &item.match_id],
-        )?;
         digest.update(format!("{},", item.match_id).as_bytes());
         count += 1;
+        pending.push((item.match_id, approvers, item.flags));
+        if pending.len() == CHUNK {
+            record_items(sql, release_id, &now, &mut pending)?;
+        }
         Ok(())
     })?;
+    record_items(sql, release_id, &now, &mut pending)?;
     let tmp = file.synced()?;
     let release_id = if count == 0 {
         sql.run("DELETE FROM releases WHERE id = ?", &[&release_id])?;
