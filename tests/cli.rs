@@ -1,4 +1,5 @@
-//! The CLI frame: init, stats, review and demo from the outside, especially their refusals.
+//! The CLI frame: init, stats, review, demo and migrate from the outside, especially their
+//! refusals.
 
 mod support;
 
@@ -211,4 +212,40 @@ fn a_refused_import_never_removes_an_existing_database() {
     let stats = run(&["stats", "--db", path, "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("json");
     assert_eq!(json["total"], 1);
+}
+
+#[test]
+fn migrate_says_which_way_it_moves_before_touching_anything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("m.db");
+    let db = db.to_str().expect("utf-8");
+    assert!(run(&["init", "--db", db]).status.success());
+    let other = dir.path().join("other.db");
+    let out = run(&[
+        "migrate",
+        "--from",
+        db,
+        "--to",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--to must be a PostgreSQL server's URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!other.exists(), "no file was made");
+    let out = run(&[
+        "migrate",
+        "--from",
+        "postgres://ann@127.0.0.1:1/team",
+        "--to",
+        "postgres://ann@127.0.0.1:1/other",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--from names the SQLite file to move"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -15,6 +15,11 @@ pub fn run(args: &MigrateArgs) -> anyhow::Result<ExitCode> {
             crate::domain::text_safety::escape_for_display(&args.to)
         );
     }
+    if args.from.to_str().is_some_and(is_postgres_url) {
+        anyhow::bail!(
+            "--from names the SQLite file to move; a server's database moves to another server with PostgreSQL's own tools (pg_dump and pg_restore)"
+        );
+    }
     let target = PgTarget::parse(&args.to)?;
     let from = Store::open(&args.from)?;
     let moved = migrate(&from, &target)?;
