@@ -7,9 +7,10 @@ mod support;
 
 use matchgate::domain::claim::ClaimOutcome;
 use matchgate::domain::roles::Role;
-use matchgate::domain::{Decision, QueueFilter, QueueSort, ReasonCode, StateFilter, Verdict};
-use matchgate::store::{PageFrom, SecondReview};
+use matchgate::domain::{Decision, ReasonCode, Verdict};
+use matchgate::store::SecondReview;
 use support::backend::{Backend, Handle, Kind};
+use support::supervising::{request, screen};
 
 const FIXTURE: &str = "\
 request_id,candidate_id,score,req_given_name,req_surname,req_dob,req_street_number,req_street,req_city,req_state,req_zip,cand_given_name,cand_surname,cand_dob,cand_street_number,cand_street,cand_city,cand_state,cand_zip
@@ -26,25 +27,6 @@ fn team(kind: Kind, test: &str) -> Option<Backend> {
     let team = Backend::new(kind, test, FIXTURE, &people)?;
     team.set_policy("double_review_rate", "1");
     Some(team)
-}
-
-/// A person's own connection, as their screen opens it (session = name).
-fn screen(team: &Backend, who: &str) -> Handle {
-    team.screen(who, who)
-}
-
-fn request(store: &mut Handle, source: &str) -> i64 {
-    let all = QueueFilter {
-        state: StateFilter::All,
-        ..QueueFilter::default()
-    };
-    store
-        .queue_page(&all, QueueSort::Age, PageFrom::Start, 50)
-        .expect("page")
-        .into_iter()
-        .find(|e| e.source_id == source)
-        .map(|e| e.request_id)
-        .expect("request")
 }
 
 /// Decides the request's only candidate; returns the decision's id.
